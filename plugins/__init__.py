@@ -1,0 +1,1 @@
+"""The plugins shipped with ticketwiki: each folder is one pluggy plugin."""

@@ -1,0 +1,1 @@
+"""Billing: Stripe invoices, payments and cards (see ``hooks``)."""

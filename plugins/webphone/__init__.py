@@ -1,0 +1,1 @@
+"""The web phone: registration, presence, queues, calls, contacts and chat (see ``hooks``)."""

@@ -1,0 +1,173 @@
+"""Users, passwords and API keys.
+
+Passwords are hashed with argon2id (memory-hard).  API keys are long random secrets, so a
+SHA-256 of the secret is enough to store them and keeps each API request cheap; the key's
+``prefix`` (shown in lists) finds the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wiki.models import Account, ApiKey, User
+from wiki.permissions import ROLES, Actor
+
+_hasher = PasswordHasher()
+_NAME = re.compile(r"^[^\s#<>\[\]|{}/:@][^#<>\[\]|{}/:@]{0,79}$")
+_SPECIALS = "!@#$%^&*"
+API_KEY_PREFIX = "tw_"
+
+
+class AccountError(ValueError):
+    """Invalid user, password or key data; the message says what was wrong."""
+
+
+def password_problems(password: str) -> list[str]:
+    """What a password lacks under the rules: 8+ characters, upper, lower, digit, one of !@#$%^&*."""
+    problems = []
+    if len(password) < 8:
+        problems.append("at least 8 characters")
+    if not re.search(r"[A-Z]", password):
+        problems.append("an upper-case letter")
+    if not re.search(r"[a-z]", password):
+        problems.append("a lower-case letter")
+    if not re.search(r"[0-9]", password):
+        problems.append("a digit")
+    if not any(c in _SPECIALS for c in password):
+        problems.append(f"one of {_SPECIALS}")
+    return problems
+
+
+def check_password_rules(password: str) -> None:
+    problems = password_problems(password)
+    if problems:
+        raise AccountError("The password needs " + ", ".join(problems) + ".")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    """A random password that meets the rules (for the first admin)."""
+    while True:
+        candidate = secrets.token_urlsafe(12) + secrets.choice(_SPECIALS) + "a1A"
+        if not password_problems(candidate):
+            return candidate
+
+
+def normalise_user_name(name: str) -> str:
+    name = " ".join(name.replace("_", " ").split())
+    if not _NAME.match(name):
+        raise AccountError(
+            f"The user name {name!r} is not allowed: use 1-80 characters without # < > [ ] | {{ }} / : @."
+        )
+    return name[:1].upper() + name[1:]
+
+
+def find_user(session: Session, name: str) -> User | None:
+    try:
+        name = normalise_user_name(name)
+    except AccountError:
+        return None
+    return session.scalar(select(User).where(User.name == name))
+
+
+def create_user(
+    session: Session,
+    name: str,
+    role: str,
+    email: str | None = None,
+    password: str | None = None,
+    account: str | None = None,
+) -> User:
+    name = normalise_user_name(name)
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; roles are {', '.join(ROLES)}.")
+    if session.scalar(select(User.id).where(func.lower(User.name) == name.lower())) is not None:
+        raise AccountError(f"A user named {name!r} already exists.")
+    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise AccountError(f"{email!r} is not an email address.")
+    if password is not None:
+        check_password_rules(password)
+    account_row = None
+    if account:
+        if role != "customer":
+            raise AccountError("Only customers belong to an account.")
+        account_row = session.scalar(select(Account).where(Account.name == account))
+        if account_row is None:
+            account_row = Account(name=account)
+            session.add(account_row)
+            session.flush()
+    elif role == "customer":
+        raise AccountError("A customer needs an account (--account NAME).")
+    user = User(
+        name=name,
+        role=role,
+        email=email,
+        password_hash=hash_password(password) if password else None,
+        account_id=account_row.id if account_row else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def actor_for(user: User, api_scope: str | None = None) -> Actor:
+    return Actor(user_id=user.id, name=user.name, role=user.role, account_id=user.account_id, api_scope=api_scope)
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(
+    session: Session, user: User, scope: str = "read", expires_at: datetime | None = None, label: str = ""
+) -> tuple[ApiKey, str]:
+    """A new key; the returned token is shown once and never stored."""
+    if scope not in ("read", "write"):
+        raise AccountError(f"Unknown scope {scope!r}; use read or write.")
+    if expires_at is not None and expires_at <= datetime.now(timezone.utc):
+        raise AccountError("The expiry date is in the past.")
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey(user_id=user.id, prefix=prefix, secret_hash=_secret_hash(secret), scope=scope,
+                 expires_at=expires_at, label=label)
+    session.add(key)
+    session.flush()
+    return key, f"{API_KEY_PREFIX}{prefix}_{secret}"
+
+
+def authenticate_api_key(session: Session, token: str, now: datetime | None = None) -> ApiKey | None:
+    """The live key for ``token`` (and its last-used time updated), or ``None``."""
+    if not token.startswith(API_KEY_PREFIX) or token.count("_") < 2:
+        return None
+    prefix, _, secret = token[len(API_KEY_PREFIX):].partition("_")
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    now = now or datetime.now(timezone.utc)
+    if key is None or not hmac.compare_digest(key.secret_hash, _secret_hash(secret)):
+        return None
+    if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
+        return None
+    if key.user.disabled:
+        return None
+    key.last_used_at = now
+    return key

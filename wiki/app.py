@@ -1,0 +1,51 @@
+"""The Flask app factory: one site, its plugins' blueprints, sign-in and CSRF protection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from wiki.config import load_settings
+from wiki.plugins import gather
+from wiki.site import Site, create_site
+from wiki.web import api, auth, context, pages, skin
+
+SKIN = Path(__file__).resolve().parent / "skin"
+
+
+def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = (), site: Site | None = None,
+               load_entry_points: bool = True) -> Flask:
+    """Build the web app.  ``config`` overrides settings (see ``wiki.config.Settings``)."""
+    if site is None:
+        site = create_site(load_settings(overrides=config), plugins=plugins, load_entry_points=load_entry_points)
+    app = Flask(__name__, template_folder=str(SKIN / "templates"), static_folder=str(SKIN / "static"),
+                static_url_path="/static")
+    app.config.update(
+        SECRET_KEY=site.settings.secret_key,
+        TESTING=site.settings.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=site.settings.base_url.startswith("https"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.extensions["ticketwiki"] = site
+    csrf = CSRFProtect(app)
+    context.init_app(app)
+    auth.init_app(app)
+    skin.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(auth.bp)
+    for blueprint in [api.bp, *gather(site.hook.register_blueprints)]:
+        app.register_blueprint(blueprint)
+        if getattr(blueprint, "is_api", False):
+            csrf.exempt(blueprint)  # the API checks its own: bearer keys, or X-CSRFToken for sessions
+    return app

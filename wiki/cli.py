@@ -1,0 +1,150 @@
+"""The ``ticketwiki`` command line (see DESIGN.md for the contract)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, time, timezone
+
+import click
+
+from wiki.accounts import AccountError, create_api_key, create_user, find_user
+from wiki.config import load_settings
+from wiki.install import initialize, upgrade_database
+from wiki.plugins import gather, make_plugin_manager
+from wiki.site import Site
+
+
+class Context:
+    def __init__(self, instance: str | None):
+        self.instance = instance
+        self._site: Site | None = None
+
+    @property
+    def site(self) -> Site:
+        if self._site is None:
+            settings = load_settings(self.instance)
+            self._site = Site(settings, make_plugin_manager())
+        return self._site
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.option("--instance", envvar="TICKETWIKI_INSTANCE", help="Instance folder (default ./instance).")
+@click.pass_context
+def main(ctx: click.Context, instance: str | None) -> None:
+    """ticketwiki: a help desk that is a wiki."""
+    ctx.obj = Context(instance)
+
+
+@main.command()
+@pass_ctx
+def init(ctx: Context) -> None:
+    """Create or upgrade the database, load shipped pages, create the first admin."""
+    report = initialize(ctx.site)
+    click.echo(f"Database ready: {ctx.site.settings.database_url.split('@')[-1]}")
+    click.echo(f"Seed pages created: {len(report.seeded)}")
+    if report.admin_name:
+        click.echo("First admin created. These credentials are shown once; keep them safe:")
+        click.echo(f"  user name: {report.admin_name}")
+        click.echo(f"  password:  {report.admin_password}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+    """Run the web app (waitress, a production WSGI server)."""
+    from waitress import serve as waitress_serve
+
+    from wiki.app import create_app
+
+    app = create_app(site=ctx.site)
+    click.echo(f"ticketwiki on http://{host}:{port}/ (instance {ctx.site.settings.instance_path})")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="ticketwiki")
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Apply the core's and plugins' migrations."""
+    upgrade_database(ctx.site)
+    click.echo("Database is up to date.")
+
+
+@main.group()
+def user() -> None:
+    """Manage users."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "staff", "analyst", "customer"]))
+@click.option("--email")
+@click.option("--account", help="The customer account the user acts for (created if new).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_ctx
+def user_create(ctx: Context, name: str, role: str, email: str | None, account: str | None,
+                password_stdin: bool) -> None:
+    """Create a user."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    try:
+        with ctx.site.db.write() as session:
+            created = create_user(session, name, role, email=email, password=password, account=account)
+            click.echo(f"Created {created.role} {created.name!r} (id {created.id}).")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2027-01-31", param_hint="--expires") from None
+    if len(value) == 10:
+        parsed = datetime.combine(parsed.date(), time.max)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+@main.group()
+def apikey() -> None:
+    """Manage API keys."""
+
+
+@apikey.command("create")
+@click.argument("username")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
+@click.option("--expires", help="Expiry date (YYYY-MM-DD, end of that day UTC).")
+@click.option("--label", default="", help="What the key is for.")
+@pass_ctx
+def apikey_create(ctx: Context, username: str, scope: str, expires: str | None, label: str) -> None:
+    """Create an API key for USERNAME and print it once."""
+    expires_at = _parse_date(expires)
+    try:
+        with ctx.site.db.write() as session:
+            owner = find_user(session, username)
+            if owner is None:
+                raise click.ClickException(f"There is no user named {username!r}.")
+            _key, token = create_api_key(session, owner, scope=scope, expires_at=expires_at, label=label)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(token)
+
+
+def _add_plugin_commands() -> None:
+    """Plugins' commands are added at import time from the shipped and installed plugins."""
+    for command in gather(make_plugin_manager().hook.register_cli_commands):
+        main.add_command(command)
+
+
+_add_plugin_commands()

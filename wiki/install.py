@@ -1,0 +1,58 @@
+"""First run and upgrades: migrate the database, load seed pages, create the first admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from wiki import migrate
+from wiki.accounts import create_user, generate_password
+from wiki.models import User
+from wiki.pages import save_page
+from wiki.permissions import SYSTEM
+from wiki.plugins import gather
+from wiki.site import Site
+
+
+@dataclass
+class InitReport:
+    seeded: list[str]
+    admin_name: str | None = None
+    admin_password: str | None = None
+
+
+def upgrade_database(site: Site) -> None:
+    migrate.upgrade(site.db.engine, site.migration_locations)
+
+
+def load_seed_pages(site: Site) -> list[str]:
+    """Create the seed pages that are missing; existing pages (perhaps edited) are kept."""
+    created = []
+    for seed in gather(site.hook.register_seed_pages):
+        title = site.titles.parse(seed.title)
+        with site.db.write() as session:
+            if site.get_page(session, title) is not None:
+                continue
+            save_page(site, session, title, seed.text, SYSTEM, summary=seed.summary)
+            created.append(title.prefixed)
+    return created
+
+
+def ensure_admin(site: Site, name: str = "Admin") -> tuple[str, str] | None:
+    """Create the first admin when there is none; returns its name and password, once."""
+    with site.db.write() as session:
+        if session.scalar(select(User.id).where(User.role == "admin").limit(1)) is not None:
+            return None
+        password = generate_password()
+        user = create_user(session, name, "admin", password=password)
+        return user.name, password
+
+
+def initialize(site: Site) -> InitReport:
+    upgrade_database(site)
+    report = InitReport(seeded=load_seed_pages(site))
+    admin = ensure_admin(site)
+    if admin:
+        report.admin_name, report.admin_password = admin
+    return report

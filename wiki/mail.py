@@ -1,0 +1,109 @@
+"""Outgoing mail: queued in the database inside the caller's transaction, sent over SMTP later.
+
+``queue_mail`` never talks to the network, so a save that sends notifications stays one
+transaction; ``send_pending`` delivers what is due and backs off on failures (1, 2, 4 ...
+minutes, at most an hour), so a mail server that is down loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime, timedelta, timezone
+from email.message import EmailMessage
+from email.utils import make_msgid
+from urllib.parse import unquote, urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wiki.models import OutgoingMail
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = timedelta(hours=1)
+BATCH = 100
+
+
+def queue_mail(session: Session, to: str, subject: str, body: str, category: str = "general",
+               html_body: str | None = None) -> OutgoingMail:
+    """Add a message to the outbox (sent after the transaction commits, by ``send_pending``)."""
+    if not to or "@" not in to:
+        raise ValueError(f"{to!r} is not an email address")
+    subject = " ".join(subject.split())[:500]
+    mail = OutgoingMail(to_address=to, subject=subject, body=body, html_body=html_body, category=category)
+    session.add(mail)
+    return mail
+
+
+def _connect(smtp_url: str) -> smtplib.SMTP:
+    """``smtp://user:pass@host:port`` (STARTTLS with ``?starttls=1``) or ``smtps://...``."""
+    url = urlparse(smtp_url)
+    if url.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"SMTP URL must start with smtp:// or smtps://, not {smtp_url!r}")
+    host, port = url.hostname or "127.0.0.1", url.port or (465 if url.scheme == "smtps" else 25)
+    client = smtplib.SMTP_SSL(host, port, timeout=30) if url.scheme == "smtps" else smtplib.SMTP(host, port, timeout=30)
+    if "starttls=1" in (url.query or ""):
+        client.starttls()
+    if url.username:
+        client.login(unquote(url.username), unquote(url.password or ""))
+    return client
+
+
+def _message(mail: OutgoingMail, sender: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = mail.to_address
+    msg["Subject"] = mail.subject
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    msg.set_content(mail.body)
+    if mail.html_body:
+        msg.add_alternative(mail.html_body, subtype="html")
+    return msg
+
+
+def send_pending(db, smtp_url: str, sender: str, now: datetime | None = None) -> tuple[int, int]:
+    """Send every due message; returns (sent, failed).  Safe to run from two places at once:
+    each message is claimed by moving its next attempt forward before it is sent."""
+    if not smtp_url:
+        return 0, 0
+    now = now or datetime.now(timezone.utc)
+    with db.write() as session:
+        due = session.scalars(
+            select(OutgoingMail)
+            .where(OutgoingMail.sent_at.is_(None), OutgoingMail.next_attempt_at <= now)
+            .order_by(OutgoingMail.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for mail in due:
+            mail.next_attempt_at = now + timedelta(minutes=5)
+        claimed = [(m.id, _message(m, sender)) for m in due]
+    sent = failed = 0
+    if not claimed:
+        return 0, 0
+    try:
+        client = _connect(smtp_url)
+    except (OSError, smtplib.SMTPException) as exc:
+        _record_failure(db, [mid for mid, _ in claimed], str(exc), now)
+        return 0, len(claimed)
+    with client:
+        for mail_id, msg in claimed:
+            try:
+                client.send_message(msg)
+            except (OSError, smtplib.SMTPException) as exc:
+                _record_failure(db, [mail_id], str(exc), now)
+                failed += 1
+                continue
+            with db.write() as session:
+                session.get(OutgoingMail, mail_id).sent_at = datetime.now(timezone.utc)
+            sent += 1
+    return sent, failed
+
+
+def _record_failure(db, ids: list[int], error: str, now: datetime) -> None:
+    log.warning("mail not sent (%s messages): %s", len(ids), error)
+    with db.write() as session:
+        for mail in session.scalars(select(OutgoingMail).where(OutgoingMail.id.in_(ids))):
+            mail.attempts += 1
+            mail.last_error = error[:2000]
+            mail.next_attempt_at = now + min(timedelta(minutes=2 ** (mail.attempts - 1)), MAX_BACKOFF)

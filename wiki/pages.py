@@ -1,0 +1,259 @@
+"""Page services: saving a page's text as a new revision, and what follows from it.
+
+A save is one transaction: the revision, the page's pointer, the link tables, category
+membership and every plugin's derived tables are written together (``update_derived_data``),
+and pages whose rendering depends on this page are marked stale.  Work outside the database
+(the search index) runs after the commit through ``page_committed``.  Callers pass the
+session of a ``site.db.write()`` block and the acting user; nothing here reads the request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, event, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from wiki.hooktypes import PageChange
+from wiki.markup import ParseOutput, presave, render
+from wiki.merge import three_way
+from wiki.models import Page, PageLink, RenderCache, Revision, TemplateLink
+from wiki.permissions import Actor
+from wiki.site import Site
+from wiki.titles import Title
+
+#: Largest page text accepted, in bytes of UTF-8 (MediaWiki's default is 2 MiB).
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+MAX_SUMMARY_CHARS = 500
+
+
+class SaveError(ValueError):
+    """The text cannot be saved; ``messages`` say why.  Nothing was written."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class EditConflict(Exception):
+    """Someone saved the page since the editor's base revision and the edits overlap."""
+
+    def __init__(self, title: Title, base_revision_id: int, current: Revision, yours: str):
+        super().__init__(f"Edit conflict on {title.prefixed}")
+        self.title = title
+        self.base_revision_id = base_revision_id
+        self.current_revision_id = current.id
+        self.current_text = current.text
+        self.your_text = yours
+
+
+@dataclass
+class SaveResult:
+    page: Page
+    revision: Revision | None
+    created: bool = False
+    merged: bool = False
+    changed: bool = True
+    output: ParseOutput | None = field(default=None, repr=False)
+
+
+def normalise_text(text: str) -> str:
+    """Line ends as ``\\n``, no trailing white space at the end (as MediaWiki does)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the session's transaction has committed (dropped on rollback)."""
+    pending = session.info.get("after_commit")
+    if pending is None:
+        pending = session.info["after_commit"] = []
+
+        def _run(_session: Session) -> None:
+            callbacks, pending[:] = list(pending), []
+            for fn in callbacks:
+                fn()
+
+        event.listen(session, "after_commit", _run)
+        event.listen(session, "after_rollback", lambda _s: pending.clear())
+    pending.append(callback)
+
+
+def _lock_page(session: Session, title: Title) -> Page | None:
+    return session.scalar(
+        select(Page).where(Page.namespace == title.ns, Page.title == title.text).with_for_update()
+    )
+
+
+def _create_page(session: Session, title: Title, now: datetime, account_id: int | None) -> Page:
+    """Insert the page row; if a concurrent save created it first, lock and return that one."""
+    page = Page(namespace=title.ns, title=title.text, created_at=now, touched=now, account_id=account_id)
+    try:
+        with session.begin_nested():
+            session.add(page)
+            session.flush()
+    except IntegrityError:
+        existing = _lock_page(session, title)
+        if existing is None:
+            raise
+        return existing
+    return page
+
+
+def _validate(site: Site, session: Session, title: Title, text: str, summary: str, output: ParseOutput,
+              actor: Actor) -> None:
+    errors: list[str] = []
+    size = len(text.encode("utf-8"))
+    if size > MAX_PAGE_BYTES:
+        errors.append(f"The text is {size:,} bytes; a page may hold at most {MAX_PAGE_BYTES:,} bytes.")
+    if len(summary) > MAX_SUMMARY_CHARS:
+        errors.append(f"The summary is {len(summary)} characters; at most {MAX_SUMMARY_CHARS} are allowed.")
+    for messages in site.hook.validate_page_save(
+        site=site, session=session, title=title, text=text, output=output, actor=actor
+    ):
+        errors.extend(messages or [])
+    if errors:
+        raise SaveError(errors)
+
+
+def prepare_text(site: Site, session: Session, title: Title, text: str, actor: Actor,
+                 now: datetime | None = None) -> str:
+    """The text as it will be stored: normalised, signatures and ``subst:`` expanded."""
+    ctx = site.render_context(session, title, actor, now=now)
+    return normalise_text(presave(normalise_text(text), ctx))
+
+
+def preview(site: Site, session: Session, title: Title, text: str, actor: Actor) -> tuple[ParseOutput, list[str]]:
+    """Render unsaved text as it would look saved, with the errors a save would refuse."""
+    text = prepare_text(site, session, title, text, actor)
+    output = render(text, site.render_context(session, title, actor))
+    try:
+        _validate(site, session, title, text, "", output, actor)
+    except SaveError as exc:
+        return output, exc.messages
+    return output, []
+
+
+def save_page(
+    site: Site,
+    session: Session,
+    title: Title,
+    text: str,
+    actor: Actor,
+    summary: str = "",
+    minor: bool = False,
+    base_revision_id: int | None = None,
+    account_id: int | None = None,
+    now: datetime | None = None,
+) -> SaveResult:
+    """Save ``text`` as the new revision of ``title``.
+
+    ``base_revision_id`` is the revision the editor started from: if someone saved since,
+    the two edits are merged three-way, and ``EditConflict`` is raised when they overlap.
+    Saving the current text again makes no revision (``changed`` is false).
+    ``account_id`` gives a new page to a customer account (ignored for existing pages).
+    """
+    if title.is_special:
+        raise SaveError(["Special pages are generated by the software and cannot be edited."])
+    now = now or datetime.now(timezone.utc)
+    summary = " ".join(summary.split())
+    page = _lock_page(session, title)
+    exists = page is not None and not page.deleted
+    site.policy.check(actor, "edit" if exists else "create", title, page)
+    text = prepare_text(site, session, title, text, actor, now)
+    current = session.get(Revision, page.latest_id) if exists and page.latest_id else None
+    merged = False
+    if current is not None and base_revision_id is not None and base_revision_id != current.id:
+        base = session.get(Revision, base_revision_id)
+        if base is None or base.page_id != page.id:
+            raise SaveError([f"Revision {base_revision_id} is not a revision of {title.prefixed}."])
+        result = three_way(base.text, text, current.text)
+        if result.conflict:
+            raise EditConflict(title, base_revision_id, current, text)
+        text, merged = result.text, True
+    if current is not None and current.text == text:
+        return SaveResult(page=page, revision=None, merged=merged, changed=False)
+
+    output = render(text, site.render_context(session, title, actor, now=now))
+    _validate(site, session, title, text, summary, output, actor)
+
+    created = not exists
+    if page is None:
+        page = _create_page(session, title, now, account_id)
+        created = page.latest_id is None
+    if page.deleted:
+        page.deleted = False
+    revision = Revision(
+        page_id=page.id,
+        parent_id=page.latest_id,
+        user_id=actor.user_id,
+        user_text=actor.name,
+        timestamp=now,
+        summary=summary,
+        minor=minor and not created,
+        text=text,
+        sha1=sha1(text),
+        size=len(text.encode("utf-8")),
+    )
+    session.add(revision)
+    session.flush()
+    page.latest_id = revision.id
+    page.length = revision.size
+    page.is_redirect = output.redirect is not None
+    page.touched = now
+    session.flush()
+
+    site.hook.update_derived_data(site=site, session=session, page=page, revision=revision, output=output)
+    if "volatile" not in output.flags:
+        session.add(RenderCache(revision_id=revision.id, html=output.html, rendered_at=now))
+    if created:
+        _touch_linking_pages(session, title, now)
+    refresh_dependents(site, session, title, now)
+
+    change = PageChange(
+        page=page,
+        revision=revision,
+        previous_revision_id=current.id if current else None,
+        previous_text=current.text if current else None,
+        output=output,
+        actor=actor,
+        created=created,
+    )
+    site.hook.page_saved(site=site, session=session, change=change)
+    after_commit(session, lambda: site.hook.page_committed(site=site, change=change))
+    return SaveResult(page=page, revision=revision, created=created, merged=merged, output=output)
+
+
+def _touch_linking_pages(session: Session, title: Title, now: datetime) -> None:
+    """Pages that link to ``title`` show a red or blue link: their rendering is stale."""
+    linking = select(PageLink.from_id).where(PageLink.namespace == title.ns, PageLink.title == title.text)
+    session.execute(update(Page).where(Page.id.in_(linking)).values(touched=now))
+
+
+def refresh_dependents(site: Site, session: Session, title: Title, now: datetime) -> int:
+    """Re-derive every page that transcludes ``title``, so its categories, links and fields follow.
+
+    ``templatelinks`` records templates transitively, so one look-up finds every page that
+    uses ``title`` through any chain of templates.
+    """
+    users = session.scalars(
+        select(Page)
+        .join(TemplateLink, TemplateLink.from_id == Page.id)
+        .where(TemplateLink.namespace == title.ns, TemplateLink.title == title.text, Page.deleted.is_(False))
+    ).all()
+    for page in users:
+        revision = session.get(Revision, page.latest_id)
+        page_title = site.titles.make(page.namespace, page.title)
+        output = render(revision.text, site.render_context(session, page_title, revision_id=revision.id, now=now))
+        page.touched = now
+        page.is_redirect = output.redirect is not None
+        session.execute(delete(RenderCache).where(RenderCache.revision_id == revision.id))
+        site.hook.update_derived_data(site=site, session=session, page=page, revision=revision, output=output)
+    return len(users)

@@ -1,0 +1,124 @@
+"""The one permission policy: who may do what to which page.
+
+Every read and write path (page views, raw text, history, diffs, search, queries, feeds,
+exports and the API) asks ``Policy``.  List queries use ``Policy.readable_filter`` so that
+the database itself leaves out what the actor may not read.
+
+Rules, in order: an API key with read scope may only read; admins may do everything; a page
+that belongs to an account is open only to staff-side roles and that account's users; the
+namespace's rights name the roles allowed each action (``*`` is everyone, ``user`` any
+signed-in user); in the User namespaces a customer edits only their own pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from wiki.namespaces import ACTIONS, USER, NamespaceRegistry
+from wiki.titles import Title
+
+ROLES = ("admin", "staff", "analyst", "customer")
+#: Roles that work for the company and may read every account's pages.
+STAFF_SIDE = frozenset({"admin", "staff", "analyst"})
+
+
+class PermissionDenied(Exception):
+    """The actor may not do this; the message says what and why."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user, an API key's user, or an anonymous visitor."""
+
+    user_id: int | None
+    name: str
+    role: str = "anonymous"
+    account_id: int | None = None
+    groups: frozenset[str] = field(default_factory=frozenset)
+    #: ``"read"`` or ``"write"`` when the actor came through an API key.
+    api_scope: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("staff", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+ANONYMOUS = Actor(user_id=None, name="Anonymous")
+#: The actor for work the system does itself (seed pages, migrations, jobs).
+SYSTEM = Actor(user_id=None, name="Ticketwiki", role="admin")
+
+
+class Policy:
+    def __init__(self, namespaces: NamespaceRegistry):
+        self.namespaces = namespaces
+
+    def _role_allowed(self, actor: Actor, roles: tuple[str, ...]) -> bool:
+        if "*" in roles:
+            return True
+        if actor.is_anonymous:
+            return False
+        return "user" in roles or actor.role in roles or bool(actor.groups.intersection(roles))
+
+    def reason(self, actor: Actor, action: str, title: Title, page: Any = None) -> str | None:
+        """Why ``actor`` may not do ``action`` on ``title``; ``None`` when allowed."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        if title.is_special:
+            return None if action == "read" else "Special pages cannot be changed."
+        if actor.api_scope == "read" and action != "read":
+            return "This API key may only read; create a key with write scope."
+        if actor.is_admin:
+            return None
+        account_id = getattr(page, "account_id", None)
+        if account_id is not None and actor.role not in STAFF_SIDE and actor.account_id != account_id:
+            return "This page belongs to another account."
+        if action == "read" and account_id is not None and actor.role not in STAFF_SIDE:
+            return None
+        if not self._role_allowed(actor, title.namespace.roles_for(action)):
+            who = "signed-in users with more rights" if not actor.is_anonymous else "signed-in users"
+            return f"Only {who} may {action} pages in the {title.namespace.display_name} namespace."
+        if (
+            title.ns == USER
+            and action in ("create", "edit", "move")
+            and not actor.is_staff
+            and title.root_text != actor.name
+        ):
+            return "You may only edit your own user pages."
+        return None
+
+    def allows(self, actor: Actor, action: str, title: Title, page: Any = None) -> bool:
+        return self.reason(actor, action, title, page) is None
+
+    def check(self, actor: Actor, action: str, title: Title, page: Any = None) -> None:
+        why = self.reason(actor, action, title, page)
+        if why is not None:
+            raise PermissionDenied(why)
+
+    def readable_namespaces(self, actor: Actor) -> list[int]:
+        if actor.is_admin:
+            return [ns.number for ns in self.namespaces]
+        return [ns.number for ns in self.namespaces if self._role_allowed(actor, ns.roles_for("read"))]
+
+    def readable_filter(self, actor: Actor, page_table: Any) -> ColumnElement[bool]:
+        """A SQL condition on a ``pages`` table (or alias) that keeps the pages ``actor`` may read."""
+        if actor.is_admin:
+            return true()
+        spaces = self.readable_namespaces(actor)
+        in_spaces = page_table.namespace.in_(spaces) if spaces else false()
+        if actor.role in STAFF_SIDE:
+            return in_spaces
+        own_account = (
+            page_table.account_id == actor.account_id if actor.account_id is not None else false()
+        )
+        return or_(and_(page_table.account_id.is_(None), in_spaces), own_account)

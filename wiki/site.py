@@ -1,0 +1,139 @@
+"""The site: one wiki's settings, database, plugins and registries, built once.
+
+The web app, the command line and the tests all work on a ``Site``; page services take it
+as their first argument.  Building a site reads plugins' registrations but never writes to
+the database (``ticketwiki init`` does that).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+import pluggy
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from wiki.config import Settings, load_settings
+from wiki.db import Database
+from wiki.markup import ParserFunction, RenderContext
+from wiki.models import Page, Revision
+from wiki.namespaces import NamespaceRegistry
+from wiki.permissions import Actor, Policy
+from wiki.plugins import gather, make_plugin_manager
+from wiki.titles import Title, TitleParser
+
+log = logging.getLogger(__name__)
+
+
+class Site:
+    def __init__(self, settings: Settings, pm: pluggy.PluginManager):
+        self.settings = settings
+        self.pm = pm
+        self.hook = pm.hook
+        self.db = Database(settings.database_url)
+        self.namespaces = NamespaceRegistry()
+        for ns in gather(self.hook.register_namespaces):
+            self.namespaces.add(ns)
+        self.titles = TitleParser(self.namespaces)
+        self.policy = Policy(self.namespaces)
+        self.parser_functions = self._by_name(gather(self.hook.register_parser_functions), "parser function")
+        self.magic_words = {w.name.upper(): w for w in gather(self.hook.register_magic_words)}
+        self.special_pages = {}
+        for special in gather(self.hook.register_special_pages):
+            for name in (special.name, *special.aliases):
+                key = name.casefold()
+                if key in self.special_pages:
+                    raise ValueError(f"Special:{name} is registered twice")
+                self.special_pages[key] = special
+        self.page_actions = {}
+        for action in gather(self.hook.register_page_actions):
+            if action.name in self.page_actions:
+                raise ValueError(f"page action {action.name!r} is registered twice")
+            self.page_actions[action.name] = action.view
+        self.hook.site_started(site=self)
+
+    @staticmethod
+    def _by_name(items: list[ParserFunction], kind: str) -> dict[str, ParserFunction]:
+        found: dict[str, ParserFunction] = {}
+        for item in items:
+            key = item.name.lower()
+            if key in found:
+                log.info("%s #%s replaced by a later plugin", kind, key)
+            found[key] = item
+        return found
+
+    @property
+    def migration_locations(self) -> list[str]:
+        return [str(p) for p in gather(self.hook.register_migrations)]
+
+    # --- page look-ups used by rendering ------------------------------------------------
+
+    def get_page(self, session: Session, title: Title) -> Page | None:
+        return session.scalar(select(Page).where(Page.namespace == title.ns, Page.title == title.text))
+
+    def current_text(self, session: Session, title: Title) -> str | None:
+        row = session.execute(
+            select(Revision.text)
+            .join(Page, Page.latest_id == Revision.id)
+            .where(Page.namespace == title.ns, Page.title == title.text, Page.deleted.is_(False))
+        ).first()
+        return row[0] if row else None
+
+    def existing(self, session: Session, titles: Iterable[Title]) -> set[tuple[int, str]]:
+        keys = list({t.key for t in titles})
+        found: set[tuple[int, str]] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = session.execute(
+                select(Page.namespace, Page.title).where(
+                    tuple_(Page.namespace, Page.title).in_(chunk), Page.deleted.is_(False)
+                )
+            )
+            found.update((ns, text) for ns, text in rows)
+        return found
+
+    def render_context(
+        self,
+        session: Session,
+        title: Title,
+        actor: Actor | None = None,
+        revision_id: int | None = None,
+        now: datetime | None = None,
+    ) -> RenderContext:
+        return RenderContext(
+            title=title,
+            titles=self.titles,
+            fetch_text=lambda t: self.current_text(session, t),
+            existing=lambda ts: self.existing(session, ts),
+            parser_functions=self.parser_functions,
+            magic_words=self.magic_words,
+            now=now or datetime.now(timezone.utc),
+            user_name=actor.name if actor and not actor.is_anonymous else None,
+            revision_id=revision_id,
+            services=SiteServices(self, session, actor),
+        )
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+class SiteServices:
+    """What plugins' parser functions reach through ``RenderContext.services``."""
+
+    def __init__(self, site: Site, session: Session, actor: Actor | None):
+        self.site = site
+        self.session = session
+        self.actor = actor
+
+
+def create_site(
+    settings: Settings | None = None,
+    plugins: Iterable[Any] = (),
+    load_entry_points: bool = True,
+) -> Site:
+    settings = settings or load_settings()
+    return Site(settings, make_plugin_manager(plugins, load_entry_points=load_entry_points))
+

@@ -1,0 +1,180 @@
+"""The JSON API at ``/api/v1`` (see DESIGN.md for the contract).
+
+Authentication is the browser session or ``Authorization: Bearer <api key>``.  Every error
+is ``{"error": {"code", "message", "details"}}`` with the fitting status code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from flask_wtf.csrf import validate_csrf
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from wtforms.validators import ValidationError
+
+from wiki.accounts import actor_for, authenticate_api_key
+from wiki.models import CategoryLink, Revision
+from wiki.pages import EditConflict, SaveError, save_page
+from wiki.permissions import PermissionDenied
+from wiki.rendering import render_revision
+from wiki.titles import InvalidTitle
+from wiki.web.context import actor, db_session, site
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: Any = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+def error_response(status: int, code: str, message: str, details: Any = None):
+    return jsonify({"error": {"code": code, "message": message, "details": details}}), status
+
+
+def _api_error(exc: ApiError):
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def _denied(exc: PermissionDenied):
+    status = 401 if actor().is_anonymous else 403
+    return error_response(status, "unauthorized" if status == 401 else "forbidden", str(exc))
+
+
+def _bad_title(exc: InvalidTitle):
+    return error_response(400, "invalid_title", str(exc))
+
+
+def _http(exc: HTTPException):
+    return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+
+
+def authenticate_request() -> None:
+    """Bearer key (sets ``g.actor``), or the browser session with an X-CSRFToken header for writes."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "unauthorized", "Use 'Authorization: Bearer <api key>'.")
+        with site().db.write() as session:
+            key = authenticate_api_key(session, token.strip())
+            if key is None:
+                raise ApiError(401, "unauthorized", "The API key is unknown, revoked or expired.")
+            g.actor = actor_for(key.user, api_scope=key.scope)
+        return
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken", ""))
+        except ValidationError as exc:
+            raise ApiError(400, "csrf", f"Browser-session writes need a valid X-CSRFToken header ({exc}).")
+
+
+def make_api_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under ``/api/v1`` with the API's authentication and JSON errors.
+
+    Plugins build their API routes on one of these; the app exempts it from form CSRF
+    because ``authenticate_request`` does its own check.
+    """
+    blueprint = Blueprint(name, import_name, url_prefix="/api/v1")
+    blueprint.is_api = True
+    blueprint.before_request(authenticate_request)
+    blueprint.register_error_handler(ApiError, _api_error)
+    blueprint.register_error_handler(PermissionDenied, _denied)
+    blueprint.register_error_handler(InvalidTitle, _bad_title)
+    blueprint.register_error_handler(HTTPException, _http)
+    return blueprint
+
+
+bp = make_api_blueprint("api", __name__)
+
+
+def json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "The body must be a JSON object.")
+    return data
+
+
+def _page_or_404(title):
+    s = site()
+    page = s.get_page(db_session(), title)
+    who = actor()
+    if page is None or page.deleted or (page.account_id is not None and not s.policy.allows(who, "read", title, page)):
+        raise ApiError(404, "not_found", f"The page {title.prefixed} does not exist.")
+    s.policy.check(who, "read", title, page)
+    return page
+
+
+@bp.get("/pages/<path:name>")
+def get_page(name: str):
+    s = site()
+    title = s.titles.from_dbkey(name)
+    page = _page_or_404(title)
+    revision_id = request.args.get("revision", type=int) or page.latest_id
+    revision = db_session().get(Revision, revision_id)
+    if revision is None or revision.page_id != page.id:
+        raise ApiError(404, "not_found", f"Revision {revision_id} is not a revision of {title.prefixed}.")
+    categories = sorted(db_session().scalars(select(CategoryLink.category).where(CategoryLink.from_id == page.id)))
+    body: dict[str, Any] = {
+        "title": title.prefixed,
+        "namespace": title.ns,
+        "revision_id": revision.id,
+        "latest_revision_id": page.latest_id,
+        "text": revision.text,
+        "categories": categories,
+        "fields": {},
+    }
+    if request.args.get("render") in ("1", "true"):
+        body["html"] = render_revision(s, db_session(), title, page, revision, actor()).html
+    return jsonify(body)
+
+
+@bp.put("/pages/<path:name>")
+def put_page(name: str):
+    s = site()
+    title = s.titles.from_dbkey(name)
+    data = json_body()
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise ApiError(400, "invalid_input", "'text' is required and must be a string.", {"field": "text"})
+    summary = data.get("summary", "")
+    base = data.get("base_revision_id")
+    if not isinstance(summary, str):
+        raise ApiError(400, "invalid_input", "'summary' must be a string.", {"field": "summary"})
+    if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
+        raise ApiError(400, "invalid_input", "'base_revision_id' must be an integer.", {"field": "base_revision_id"})
+    who = actor()
+    existing = s.get_page(db_session(), title)
+    if existing is not None and existing.account_id is not None and not s.policy.allows(who, "read", title, existing):
+        raise ApiError(404, "not_found", f"The page {title.prefixed} does not exist.")
+    try:
+        with s.db.write() as session:
+            result = save_page(s, session, title, text, who, summary=summary, minor=bool(data.get("minor")),
+                               base_revision_id=base)
+    except SaveError as exc:
+        raise ApiError(400, "invalid_input", "The page was not saved.", {"messages": exc.messages})
+    except EditConflict as exc:
+        raise ApiError(409, "edit_conflict", f"{title.prefixed} was changed since revision {exc.base_revision_id} "
+                       "and the changes overlap.", {"current_revision_id": exc.current_revision_id,
+                                                    "current_text": exc.current_text, "your_text": exc.your_text})
+    revision_id = result.revision.id if result.revision else result.page.latest_id
+    status = 201 if result.created else 200
+    return jsonify({"title": title.prefixed, "revision_id": revision_id, "merged": result.merged,
+                    "changed": result.changed, "created": result.created}), status
+
+
+@bp.get("/pages/<path:name>/revisions")
+def page_revisions(name: str):
+    s = site()
+    title = s.titles.from_dbkey(name)
+    page = _page_or_404(title)
+    limit = request.args.get("limit", 50, type=int)
+    if not 1 <= limit <= 500:
+        raise ApiError(400, "invalid_input", "'limit' must be between 1 and 500.", {"field": "limit"})
+    rows = db_session().scalars(
+        select(Revision).where(Revision.page_id == page.id).order_by(Revision.id.desc()).limit(limit)
+    )
+    return jsonify({"title": title.prefixed, "revisions": [
+        {"revision_id": r.id, "parent_id": r.parent_id, "user": r.user_text, "timestamp": r.timestamp.isoformat(),
+         "summary": r.summary, "minor": r.minor, "size": r.size} for r in rows
+    ]})

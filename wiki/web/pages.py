@@ -1,0 +1,240 @@
+"""Page views at ``/wiki/<title>``: read, edit (with preview and sections), raw text, old
+revisions, and dispatch to ``Special:`` pages.  Every path asks the policy first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from wiki.markup import replace_section, split_sections
+from wiki.models import CategoryLink, Page, RedirectLink, Revision
+from wiki.pages import EditConflict, SaveError, preview, save_page
+from wiki.permissions import Actor, PermissionDenied
+from wiki.plugins import gather
+from wiki.rendering import render_revision
+from wiki.site import Site
+from wiki.titles import InvalidTitle, Title
+from wiki.web.context import actor, db_session, site
+from wiki.web.skin import wiki_url
+
+bp = Blueprint("pages", __name__)
+MAIN_PAGE = "Main Page"
+
+
+@dataclass
+class SpecialRequest:
+    """What a ``Special:`` page's view gets; it may also read ``flask.request``."""
+
+    site: Site
+    session: Any
+    actor: Actor
+    subpage: str
+    title: Title
+
+
+def error_page(status: int, heading: str, message: str) -> tuple[str, int]:
+    return render_template("error.html", page_title=heading, message=message), status
+
+
+@bp.app_errorhandler(PermissionDenied)
+def _denied(exc: PermissionDenied):
+    return error_page(403, "Permission error", str(exc))
+
+
+@bp.app_errorhandler(InvalidTitle)
+def _bad_title(exc: InvalidTitle):
+    return error_page(400, "Bad title", str(exc))
+
+
+@bp.route("/")
+def home():
+    return redirect(wiki_url(MAIN_PAGE))
+
+
+@bp.route("/wiki/", methods=["GET", "POST"], defaults={"name": MAIN_PAGE})
+@bp.route("/wiki/<path:name>", methods=["GET", "POST"])
+def view(name: str):
+    s = site()
+    title = s.titles.from_dbkey(name)
+    if title.is_special:
+        return _special(s, title)
+    action = request.values.get("action", "view")
+    handler = page_actions(s).get(action)
+    if handler is None:
+        return error_page(400, "No such action", f"The action {action!r} is not known.")
+    return handler(s, title)
+
+
+def readable_page(s: Site, title: Title, who: Actor) -> Page | None:
+    """The page if it exists and ``who`` may read it; pages of other accounts look missing."""
+    page = s.get_page(db_session(), title)
+    if page is not None and page.account_id is not None and not s.policy.allows(who, "read", title, page):
+        return None
+    s.policy.check(who, "read", title, page)
+    return page if page is not None and not page.deleted else None
+
+
+def _revision(s: Site, page: Page, title: Title) -> Revision:
+    oldid = request.args.get("oldid")
+    if not oldid:
+        return db_session().get(Revision, page.latest_id)
+    try:
+        revision = db_session().get(Revision, int(oldid))
+    except ValueError:
+        abort(400, f"oldid must be a revision number, not {oldid!r}")
+    if revision is None or revision.page_id != page.id:
+        abort(404, f"Revision {oldid} is not a revision of {title.prefixed}.")
+    return revision
+
+
+def _categories(page: Page) -> list[Title]:
+    s = site()
+    rows = db_session().scalars(select(CategoryLink.category).where(CategoryLink.from_id == page.id))
+    return [s.titles.make(14, name) for name in sorted(rows)]
+
+
+def do_view(s: Site, title: Title):
+    who = actor()
+    page = readable_page(s, title, who)
+    sections = gather(s.hook.page_view_sections, site=s, session=db_session(), title=title, page=page, actor=who,
+                      args=request.args.to_dict())
+    sections.sort(key=lambda sec: sec.order)
+    if page is None:
+        return render_template(
+            "missing.html", title=title, page_title=title.prefixed, sections=sections,
+            can_create=s.policy.allows(who, "create", title),
+        ), 404
+    revision = _revision(s, page, title)
+    if page.is_redirect and revision.id == page.latest_id and request.args.get("redirect") != "no":
+        target = db_session().get(RedirectLink, page.id)
+        if target is not None:
+            dest = s.titles.make(target.namespace, target.title)
+            url = wiki_url(dest, rdfrom=title.prefixed)
+            return redirect(url + (f"#{target.fragment.replace(' ', '_')}" if target.fragment else ""))
+    rendered = render_revision(s, db_session(), title, page, revision, who)
+    redirected_from = request.args.get("rdfrom")
+    return render_template(
+        "page.html",
+        title=title,
+        page=page,
+        revision=revision,
+        is_old=revision.id != page.latest_id,
+        html=rendered.html,
+        categories=_categories(page),
+        existing_categories=s.existing(db_session(), _categories(page)),
+        sections=sections,
+        redirected_from=redirected_from,
+        can_edit=s.policy.allows(who, "edit", title, page),
+        page_title=title.prefixed,
+        language=page.language,
+    )
+
+
+def do_raw(s: Site, title: Title):
+    page = readable_page(s, title, actor())
+    if page is None:
+        abort(404)
+    revision = _revision(s, page, title)
+    return Response(revision.text, mimetype="text/plain", headers={"X-Content-Type-Options": "nosniff"})
+
+
+def _section_index() -> int | None:
+    raw = request.values.get("section")
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        abort(400, f"section must be a number, not {raw!r}")
+
+
+def do_edit(s: Site, title: Title):
+    who = actor()
+    page = readable_page(s, title, who)
+    s.policy.check(who, "edit" if page else "create", title, page)
+    if request.method == "POST":
+        return _submit(s, title, page, who)
+    section = _section_index()
+    base = db_session().get(Revision, page.latest_id) if page else None
+    text = base.text if base else title.namespace.default_content
+    if section is not None and base is not None:
+        try:
+            text = split_sections(base.text)[section]
+        except IndexError:
+            return error_page(404, "No such section", f"{title.prefixed} has no section {section}.")
+    return render_template(
+        "edit.html", title=title, text=text, summary="", minor=False, section=section,
+        base_revision_id=base.id if base else "", page_title=f"Editing {title.prefixed}", created=page is None,
+    )
+
+
+def _submit(s: Site, title: Title, page: Page | None, who: Actor):
+    form = request.form
+    text = form.get("text", "")
+    summary = form.get("summary", "")
+    minor = bool(form.get("minor"))
+    section = _section_index()
+    base_id = form.get("base_revision_id") or None
+    base_revision_id = int(base_id) if base_id and base_id.isdigit() else None
+    context = dict(title=title, text=text, summary=summary, minor=minor, section=section,
+                   base_revision_id=base_id or "", page_title=f"Editing {title.prefixed}", created=page is None)
+    if "preview" in form:
+        output, errors = preview(s, db_session(), title, text, who)
+        return render_template("edit.html", preview_html=output.html, errors=errors, **context)
+    full_text = text
+    if section is not None and base_revision_id is not None:
+        base = db_session().get(Revision, base_revision_id)
+        if base is None:
+            return render_template("edit.html", errors=[f"Revision {base_id} does not exist."], **context), 400
+        try:
+            full_text = replace_section(base.text, section, text)
+        except (KeyError, ValueError, IndexError) as exc:
+            return render_template("edit.html", errors=[str(exc)], **context), 400
+    try:
+        with s.db.write() as session:
+            result = save_page(s, session, title, full_text, who, summary=summary, minor=minor,
+                               base_revision_id=base_revision_id)
+    except SaveError as exc:
+        return render_template("edit.html", errors=exc.messages, **context), 400
+    except EditConflict as exc:
+        return render_template("conflict.html", conflict=exc, **context), 409
+    anchor = ""
+    if section is not None and result.output is not None:
+        numbered = [sec for sec in result.output.sections if sec.index == section]
+        anchor = f"#{numbered[0].anchor}" if numbered else ""
+    return redirect(wiki_url(title) + anchor)
+
+
+def _special(s: Site, title: Title):
+    name, _, subpage = title.text.partition("/")
+    special = s.special_pages.get(name.casefold())
+    if special is None:
+        return error_page(404, "No such special page", f"Special:{name} does not exist.")
+    who = actor()
+    if special.roles and who.role not in special.roles and not who.is_admin:
+        return error_page(403, "Permission error", f"Special:{special.name} is for {', '.join(special.roles)} only.")
+    result = special.view(SpecialRequest(site=s, session=db_session(), actor=who, subpage=subpage, title=title))
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], str) and isinstance(result[1], dict):
+        template, ctx = result
+        ctx.setdefault("page_title", f"Special:{special.name}")
+        return render_template(template, special=special, **ctx)
+    return result
+
+
+CORE_ACTIONS = {"view": do_view, "edit": do_edit, "submit": do_edit, "raw": do_raw}
+
+
+def page_actions(s: Site) -> dict:
+    """The core's actions, then the plugins' (``register_page_actions``)."""
+    return {**CORE_ACTIONS, **s.page_actions}
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    if request.path.startswith("/api/"):
+        return exc
+    return error_page(exc.code or 500, exc.name, exc.description or "")

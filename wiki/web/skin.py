@@ -1,0 +1,42 @@
+"""What every page of the skin can use: the site name, menus, the viewer and link helpers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask
+
+from wiki.plugins import gather
+from wiki.titles import Title
+from wiki.web.context import actor, site
+
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb"})
+
+
+def wiki_url(title: Title | str, **args: object) -> str:
+    path = title.url_path if isinstance(title, Title) else "/wiki/" + title.replace(" ", "_")
+    query = {k: v for k, v in args.items() if v is not None}
+    return path + ("?" + urlencode(query) if query else "")
+
+
+def text_direction(language: str | None) -> str:
+    return "rtl" if language and language.split("-")[0] in RTL_LANGUAGES else "ltr"
+
+
+def init_app(app: Flask) -> None:
+    menu_cache: dict[str, list] = {}
+
+    @app.context_processor
+    def _skin_globals():
+        s = site()
+        if "items" not in menu_cache:
+            menu_cache["items"] = sorted(gather(s.hook.register_menu_items), key=lambda m: (m.section, m.order))
+        viewer = actor()
+        menu = [m for m in menu_cache["items"] if not m.roles or viewer.role in m.roles]
+        return {
+            "site_name": s.settings.site_name,
+            "viewer": viewer,
+            "menu_items": menu,
+            "wiki_url": wiki_url,
+            "text_direction": text_direction,
+        }
