@@ -120,7 +120,7 @@ def _inclusion(text: str, mode: Mode) -> str:
     return text
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def parse_wikitext(text: str, mode: Mode) -> tuple[Node, ...]:
     """The tree of ``text`` read in ``mode`` (see the module docstring)."""
     work, verbatims = _protect(text, mode)
