@@ -44,10 +44,11 @@ def postgres_template() -> Iterator[str]:
 
 @pytest.fixture
 def make_site(request, tmp_path) -> Iterator:
-    """``make_site(backend="sqlite"|"postgres", plugins=(), config={}, seed=False)`` -> ``Site``."""
+    """``make_site(backend="sqlite"|"postgres", plugins=(), config={}, seed=False, entry_points=False)``."""
     built: list[tuple[Site, str | None]] = []
 
-    def factory(backend: str = "sqlite", plugins=(), config: dict | None = None, seed: bool = False) -> Site:
+    def factory(backend: str = "sqlite", plugins=(), config: dict | None = None, seed: bool = False,
+                entry_points: bool = False) -> Site:
         instance = tmp_path / f"instance{len(built)}"
         instance.mkdir()
         pg_url = None
@@ -60,7 +61,7 @@ def make_site(request, tmp_path) -> Iterator:
             url = pg_url = create_database(require_postgres(), template=template)
         else:
             raise ValueError(f"unknown backend {backend!r}")
-        site = create_site(make_settings(instance, url, config), plugins=plugins, load_entry_points=False)
+        site = create_site(make_settings(instance, url, config), plugins=plugins, load_entry_points=entry_points)
         built.append((site, pg_url))
         upgrade_database(site)
         if seed:

@@ -10,6 +10,7 @@ import click
 from wiki.accounts import AccountError, create_api_key, create_user, find_user
 from wiki.config import load_settings
 from wiki.install import initialize, upgrade_database
+from wiki.jobs import Scheduler, registered_jobs, run_jobs
 from wiki.plugins import gather, make_plugin_manager
 from wiki.site import Site
 
@@ -63,8 +64,12 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     from wiki.app import create_app
 
     app = create_app(site=ctx.site)
+    scheduler = Scheduler(ctx.site).start()
     click.echo(f"ticketwiki on http://{host}:{port}/ (instance {ctx.site.settings.instance_path})")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="ticketwiki")
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads, ident="ticketwiki")
+    finally:
+        scheduler.stop()
 
 
 @main.group()
@@ -139,6 +144,42 @@ def apikey_create(ctx: Context, username: str, scope: str, expires: str | None, 
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(token)
+
+
+@main.group()
+def jobs() -> None:
+    """Scheduled jobs (cron or a worker can call ``jobs run``)."""
+
+
+@jobs.command("run")
+@click.argument("names", nargs=-1)
+@click.option("--force", is_flag=True, help="Run even if not due yet.")
+@pass_ctx
+def jobs_run(ctx: Context, names: tuple[str, ...], force: bool) -> None:
+    """Run the due jobs (or only NAMES)."""
+    try:
+        outcomes = run_jobs(ctx.site, list(names) or None, force=force)
+    except KeyError as exc:
+        raise click.ClickException(exc.args[0]) from None
+    failed = False
+    for outcome in outcomes:
+        if not outcome.ran:
+            click.echo(f"{outcome.name}: skipped ({outcome.reason})")
+        elif outcome.error:
+            failed = True
+            click.echo(f"{outcome.name}: FAILED\n{outcome.error}", err=True)
+        else:
+            click.echo(f"{outcome.name}: done")
+    if failed:
+        sys.exit(1)
+
+
+@jobs.command("list")
+@pass_ctx
+def jobs_list(ctx: Context) -> None:
+    """List the registered jobs and their schedules."""
+    for name, job in sorted(registered_jobs(ctx.site).items()):
+        click.echo(f"{name}\tevery {job.every_seconds} s")
 
 
 def _add_plugin_commands() -> None:

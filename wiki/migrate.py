@@ -18,7 +18,7 @@ def alembic_config(extra_locations: list[str] | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     locations = [str(MIGRATIONS / "versions"), *(str(p) for p in extra_locations or [])]
-    cfg.set_main_option("version_path_separator", "os")
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", os.pathsep.join(locations))
     return cfg
 

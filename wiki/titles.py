@@ -166,10 +166,9 @@ class TitleParser:
         return self.parse(key.replace("_", " "))
 
     def talk_page(self, title: Title) -> Title | None:
+        """The talk page of ``title`` (itself if it is one); ``None`` for special pages."""
         talk = self.namespaces.talk_of(title.namespace)
-        if talk is None or title.namespace.is_talk:
-            return None if talk is None else Title(talk, title.text)
-        return Title(talk, title.text)
+        return Title(talk, title.text) if talk is not None else None
 
     def subject_page(self, title: Title) -> Title:
         return Title(self.namespaces.subject_of(title.namespace), title.text)

@@ -1,0 +1,5 @@
+"""``python -m wiki`` runs the ``ticketwiki`` command line."""
+
+from wiki.cli import main
+
+main()
