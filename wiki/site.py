@@ -21,7 +21,7 @@ from wiki.db import Database
 from wiki.markup import ParserFunction, RenderContext
 from wiki.models import Page, Revision
 from wiki.namespaces import NamespaceRegistry
-from wiki.permissions import Actor, Policy
+from wiki.permissions import ANONYMOUS, Actor, Policy
 from wiki.plugins import gather, make_plugin_manager
 from wiki.titles import Title, TitleParser
 
@@ -111,7 +111,7 @@ class Site:
             parser_functions=self.parser_functions,
             magic_words=self.magic_words,
             now=now or datetime.now(timezone.utc),
-            user_name=actor.name if actor and not actor.is_anonymous else None,
+            user_name=None if actor is None or actor == ANONYMOUS else actor.name,
             revision_id=revision_id,
             services=SiteServices(self, session, actor),
         )
