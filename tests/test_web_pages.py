@@ -135,3 +135,24 @@ def test_page_direction_follows_language(site, client):
     with site.db.write() as session:
         site.get_page(session, site.titles.parse("Arabic")).language = "ar"
     assert 'class="page-text" dir="rtl"' in client.get("/wiki/Arabic").get_data(as_text=True)
+
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click](javascript:alert(1))",
+    "<a href=\"jav&#x09;ascript:alert(1)\">x</a>",
+    "<svg onload=alert(1)>",
+    "<iframe src=\"javascript:alert(1)\"></iframe>",
+]
+
+
+def test_xss_payloads_do_not_reach_the_browser(site, client):
+    save(site, "Template:Echo", "{{{1}}} [[{{{2|Main Page}}}|{{{3|label}}}]]")
+    for n, payload in enumerate(XSS):
+        save(site, f"Attack {n}", f"{payload}\n\n{{{{Echo|{payload}|3=<b onmouseover=alert(1)>x</b>}}}}")
+        html = client.get(f"/wiki/Attack_{n}").get_data(as_text=True)
+        body = html[html.index('<div class="page-text"'):]
+        assert "<script" not in body and "javascript:" not in body.lower()
+        assert not re.search(r"<[^>]+\son\w+\s*=", body), body
+        assert "<iframe" not in body and "<svg" not in body
