@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import Session, sessionmaker
 
 _IMMEDIATE = "ticketwiki_immediate"
@@ -19,6 +20,10 @@ _IMMEDIATE = "ticketwiki_immediate"
 
 def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
+        if make_url(url).database not in (None, "", ":memory:"):
+            # a file's connections are cheap to open; a pool limit would only make threads that
+            # already hold one connection wait for another (a save, then its after-commit work)
+            kwargs.setdefault("poolclass", NullPool)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")

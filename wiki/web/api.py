@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
 
 from wiki.accounts import actor_for, authenticate_api_key
+from wiki.collab.history import is_archived, not_archived
+from wiki.fields.store import revision_fields
 from wiki.models import CategoryLink, Revision
 from wiki.pages import EditConflict, SaveError, save_page
 from wiki.permissions import PermissionDenied
 from wiki.rendering import render_revision
 from wiki.titles import InvalidTitle
+from wiki.web import openapi
 from wiki.web.context import actor, db_session, site
 
 class ApiError(Exception):
@@ -77,6 +80,7 @@ def make_api_blueprint(name: str, import_name: str) -> Blueprint:
     """
     blueprint = Blueprint(name, import_name, url_prefix="/api/v1")
     blueprint.is_api = True
+    blueprint.openapi_paths = {}
     blueprint.before_request(authenticate_request)
     blueprint.register_error_handler(ApiError, _api_error)
     blueprint.register_error_handler(PermissionDenied, _denied)
@@ -86,6 +90,43 @@ def make_api_blueprint(name: str, import_name: str) -> Blueprint:
 
 
 bp = make_api_blueprint("api", __name__)
+
+_TITLE = {"name": "title", "in": "path", "required": True, "schema": {"type": "string"},
+          "description": "The page title, spaces as underscores, with its namespace prefix"}
+_PAGE = {"type": "object", "properties": {
+    "title": {"type": "string"}, "namespace": {"type": "integer"}, "revision_id": {"type": "integer"},
+    "latest_revision_id": {"type": "integer"}, "text": {"type": "string"},
+    "categories": {"type": "array", "items": {"type": "string"}}, "fields": {"type": "object"},
+    "html": {"type": "string"}}}
+bp.openapi_paths = {
+    "/pages/{title}": {
+        "get": {"summary": "A page's text, categories and fields", "parameters": [
+            _TITLE, {"name": "revision", "in": "query", "schema": {"type": "integer"}},
+            {"name": "render", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}}],
+            "responses": {"200": openapi.json_response("The page", _PAGE), **openapi.error_responses(401, 403, 404)}},
+        "put": {"summary": "Save a new revision (merged three-way when based on an older one)", "parameters": [_TITLE],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["text"], "properties": {
+                        "text": {"type": "string"}, "summary": {"type": "string"},
+                        "base_revision_id": {"type": "integer"}, "minor": {"type": "boolean"}}}}}},
+                "responses": {
+                    "200": openapi.json_response("Saved (or unchanged)", {"type": "object", "properties": {
+                        "revision_id": {"type": "integer"}, "merged": {"type": "boolean"},
+                        "changed": {"type": "boolean"}, "created": {"type": "boolean"}}}),
+                    "201": {"description": "Created"}, **openapi.error_responses(400, 401, 403, 404, 409)}},
+    },
+    "/pages/{title}/revisions": {
+        "get": {"summary": "Revisions, newest first", "parameters": [
+            _TITLE, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}],
+            "responses": {"200": {"description": "Revisions"}, **openapi.error_responses(400, 401, 403, 404)}},
+    },
+    "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI"}}}},
+}
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document(bp for bp in current_app.blueprints.values() if getattr(bp, "is_api", False)))
 
 
 def json_body() -> dict[str, Any]:
@@ -112,7 +153,7 @@ def get_page(name: str):
     page = _page_or_404(title)
     revision_id = request.args.get("revision", type=int) or page.latest_id
     revision = db_session().get(Revision, revision_id)
-    if revision is None or revision.page_id != page.id:
+    if revision is None or revision.page_id != page.id or is_archived(db_session(), revision.id):
         raise ApiError(404, "not_found", f"Revision {revision_id} is not a revision of {title.prefixed}.")
     categories = sorted(db_session().scalars(select(CategoryLink.category).where(CategoryLink.from_id == page.id)))
     body: dict[str, Any] = {
@@ -122,7 +163,7 @@ def get_page(name: str):
         "latest_revision_id": page.latest_id,
         "text": revision.text,
         "categories": categories,
-        "fields": {},
+        "fields": revision_fields(db_session(), revision.id),
     }
     if request.args.get("render") in ("1", "true"):
         body["html"] = render_revision(s, db_session(), title, page, revision, actor()).html
@@ -144,11 +185,14 @@ def put_page(name: str):
     if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
         raise ApiError(400, "invalid_input", "'base_revision_id' must be an integer.", {"field": "base_revision_id"})
     who = actor()
-    existing = s.get_page(db_session(), title)
-    if existing is not None and existing.account_id is not None and not s.policy.allows(who, "read", title, existing):
-        raise ApiError(404, "not_found", f"The page {title.prefixed} does not exist.")
     try:
         with s.db.write() as session:
+            # looked up in the write transaction: a request holding a second (read) connection
+            # while it waits for the write lock can exhaust the pool under many writers
+            existing = s.get_page(session, title)
+            if existing is not None and existing.account_id is not None \
+                    and not s.policy.allows(who, "read", title, existing):
+                raise ApiError(404, "not_found", f"The page {title.prefixed} does not exist.")
             result = save_page(s, session, title, text, who, summary=summary, minor=bool(data.get("minor")),
                                base_revision_id=base)
     except SaveError as exc:
@@ -172,7 +216,7 @@ def page_revisions(name: str):
     if not 1 <= limit <= 500:
         raise ApiError(400, "invalid_input", "'limit' must be between 1 and 500.", {"field": "limit"})
     rows = db_session().scalars(
-        select(Revision).where(Revision.page_id == page.id).order_by(Revision.id.desc()).limit(limit)
+        select(Revision).where(Revision.page_id == page.id, not_archived()).order_by(Revision.id.desc()).limit(limit)
     )
     return jsonify({"title": title.prefixed, "revisions": [
         {"revision_id": r.id, "parent_id": r.parent_id, "user": r.user_text, "timestamp": r.timestamp.isoformat(),

@@ -10,6 +10,8 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from wiki.collab.editing import edit_prefill, new_section_text
+from wiki.collab.history import is_archived
 from wiki.markup import replace_section, split_sections
 from wiki.models import CategoryLink, Page, RedirectLink, Revision
 from wiki.pages import EditConflict, SaveError, preview, save_page
@@ -62,7 +64,7 @@ def view(name: str):
     title = s.titles.from_dbkey(name)
     if title.is_special:
         return _special(s, title)
-    action = request.values.get("action", "view")
+    action = request.values.get("action", "diff" if "diff" in request.args else "view")
     handler = page_actions(s).get(action)
     if handler is None:
         return error_page(400, "No such action", f"The action {action!r} is not known.")
@@ -86,7 +88,7 @@ def _revision(s: Site, page: Page, title: Title) -> Revision:
         revision = db_session().get(Revision, int(oldid))
     except ValueError:
         abort(400, f"oldid must be a revision number, not {oldid!r}")
-    if revision is None or revision.page_id != page.id:
+    if revision is None or revision.page_id != page.id or is_archived(db_session(), revision.id):
         abort(404, f"Revision {oldid} is not a revision of {title.prefixed}.")
     return revision
 
@@ -144,7 +146,7 @@ def do_raw(s: Site, title: Title):
 
 def _section_index() -> int | None:
     raw = request.values.get("section")
-    if raw in (None, ""):
+    if raw in (None, "", "new"):
         return None
     try:
         return int(raw)
@@ -159,17 +161,20 @@ def do_edit(s: Site, title: Title):
     if request.method == "POST":
         return _submit(s, title, page, who)
     section = _section_index()
+    new_section = request.values.get("section") == "new"
     base = db_session().get(Revision, page.latest_id) if page else None
-    text = base.text if base else title.namespace.default_content
+    prefill = edit_prefill(db_session(), page, base.text if base else title.namespace.default_content, request.args)
+    text = "" if new_section else prefill.text
     if section is not None and base is not None:
         try:
             text = split_sections(base.text)[section]
         except IndexError:
             return error_page(404, "No such section", f"{title.prefixed} has no section {section}.")
     return render_template(
-        "edit.html", title=title, text=text, summary="", minor=False, section=section,
+        "edit.html", title=title, text=text, summary=prefill.summary, minor=False, section=section,
+        new_section=new_section, subject="", errors=prefill.errors, watch=True,
         base_revision_id=base.id if base else "", page_title=f"Editing {title.prefixed}", created=page is None,
-    )
+    ), prefill.status
 
 
 def _submit(s: Site, title: Title, page: Page | None, who: Actor):
@@ -178,14 +183,21 @@ def _submit(s: Site, title: Title, page: Page | None, who: Actor):
     summary = form.get("summary", "")
     minor = bool(form.get("minor"))
     section = _section_index()
+    new_section, subject = form.get("section") == "new", form.get("subject", "")
+    watch = bool(form.get("watch")) if form.get("watch_shown") else None
     base_id = form.get("base_revision_id") or None
     base_revision_id = int(base_id) if base_id and base_id.isdigit() else None
-    context = dict(title=title, text=text, summary=summary, minor=minor, section=section,
+    context = dict(title=title, text=text, summary=summary, minor=minor, section=section, new_section=new_section,
+                   subject=subject, watch=watch is not False,
                    base_revision_id=base_id or "", page_title=f"Editing {title.prefixed}", created=page is None)
     if "preview" in form:
         output, errors = preview(s, db_session(), title, text, who)
         return render_template("edit.html", preview_html=output.html, errors=errors, **context)
     full_text = text
+    if new_section:
+        current = db_session().get(Revision, base_revision_id) if base_revision_id is not None else None
+        full_text = new_section_text(current.text if current else "", subject, text)
+        summary = summary or (f"New section: {' '.join(subject.split())}" if subject.strip() else "New section")
     if section is not None and base_revision_id is not None:
         base = db_session().get(Revision, base_revision_id)
         if base is None:
@@ -197,7 +209,8 @@ def _submit(s: Site, title: Title, page: Page | None, who: Actor):
     try:
         with s.db.write() as session:
             result = save_page(s, session, title, full_text, who, summary=summary, minor=minor,
-                               base_revision_id=base_revision_id)
+                               base_revision_id=base_revision_id,
+                               extra={} if watch is None else {"watch": watch})
     except SaveError as exc:
         return render_template("edit.html", errors=exc.messages, **context), 400
     except EditConflict as exc:
