@@ -12,6 +12,7 @@ signed-in user); in the User namespaces a customer edits only their own pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,15 @@ class Actor:
     groups: frozenset[str] = field(default_factory=frozenset)
     #: ``"read"`` or ``"write"`` when the actor came through an API key.
     api_scope: str | None = None
+    #: Set while a staff member is signed in as this customer ("Sign in as customer"):
+    #: the policy sees the customer, the records name both.
+    impersonator_id: int | None = None
+    impersonator_name: str | None = None
+
+    @property
+    def attribution(self) -> str:
+        """How records name the actor: ``"Staff (for Customer)"`` while impersonating."""
+        return f"{self.impersonator_name} (for {self.name})" if self.impersonator_name else self.name
 
     @property
     def is_anonymous(self) -> bool:
@@ -59,9 +69,37 @@ ANONYMOUS = Actor(user_id=None, name="Anonymous")
 SYSTEM = Actor(user_id=None, name="Ticketwiki", role="admin")
 
 
+@dataclass(frozen=True)
+class ReadScope:
+    """``readable_filter`` as data, for stores the database cannot filter (the search index).
+
+    A page is readable when ``everything`` is true; or when it belongs to no account (or
+    ``any_account`` is true) and its namespace is in ``namespaces``; or when it belongs to
+    ``account_id``.  Rules that plugins add to the policy are not expressed here, so such
+    stores must still ask ``Policy.allows`` for each page they show.
+    """
+
+    everything: bool
+    namespaces: frozenset[int] = frozenset()
+    any_account: bool = False
+    account_id: int | None = None
+
+
 class Policy:
     def __init__(self, namespaces: NamespaceRegistry):
         self.namespaces = namespaces
+        #: Admins' overrides of namespace rights, ``{(namespace, action): roles}``; kept in the
+        #: database and loaded by ``wiki.security.rights`` (the TOML rights apply otherwise).
+        self.overrides: dict[tuple[int, str], tuple[str, ...]] = {}
+        #: Extra rules added by plugins when the site starts (page protection, for example):
+        #: ``rule(actor, action, title, page)`` returns why the action is refused, or ``None``.
+        #: They run for everyone but admins, after the namespace rights.
+        self.rules: list[Callable[[Actor, str, Title, Any], str | None]] = []
+
+    def roles_for(self, namespace: Any, action: str) -> tuple[str, ...]:
+        """The roles and groups allowed ``action`` in ``namespace``: an override, else its definition."""
+        override = self.overrides.get((namespace.number, action))
+        return override if override is not None else namespace.roles_for(action)
 
     def _role_allowed(self, actor: Actor, roles: tuple[str, ...]) -> bool:
         if "*" in roles:
@@ -85,7 +123,7 @@ class Policy:
             return "This page belongs to another account."
         if action == "read" and account_id is not None and actor.role not in STAFF_SIDE:
             return None
-        if not self._role_allowed(actor, title.namespace.roles_for(action)):
+        if not self._role_allowed(actor, self.roles_for(title.namespace, action)):
             who = "signed-in users with more rights" if not actor.is_anonymous else "signed-in users"
             return f"Only {who} may {action} pages in the {title.namespace.display_name} namespace."
         if (
@@ -95,6 +133,10 @@ class Policy:
             and title.root_text != actor.name
         ):
             return "You may only edit your own user pages."
+        for rule in self.rules:
+            why = rule(actor, action, title, page)
+            if why is not None:
+                return why
         return None
 
     def allows(self, actor: Actor, action: str, title: Title, page: Any = None) -> bool:
@@ -108,17 +150,24 @@ class Policy:
     def readable_namespaces(self, actor: Actor) -> list[int]:
         if actor.is_admin:
             return [ns.number for ns in self.namespaces]
-        return [ns.number for ns in self.namespaces if self._role_allowed(actor, ns.roles_for("read"))]
+        return [ns.number for ns in self.namespaces if self._role_allowed(actor, self.roles_for(ns, "read"))]
 
     def readable_filter(self, actor: Actor, page_table: Any) -> ColumnElement[bool]:
         """A SQL condition on a ``pages`` table (or alias) that keeps the pages ``actor`` may read."""
-        if actor.is_admin:
+        scope = self.read_scope(actor)
+        if scope.everything:
             return true()
-        spaces = self.readable_namespaces(actor)
-        in_spaces = page_table.namespace.in_(spaces) if spaces else false()
-        if actor.role in STAFF_SIDE:
+        in_spaces = page_table.namespace.in_(sorted(scope.namespaces)) if scope.namespaces else false()
+        if scope.any_account:
             return in_spaces
-        own_account = (
-            page_table.account_id == actor.account_id if actor.account_id is not None else false()
-        )
+        own_account = page_table.account_id == scope.account_id if scope.account_id is not None else false()
         return or_(and_(page_table.account_id.is_(None), in_spaces), own_account)
+
+    def read_scope(self, actor: Actor) -> ReadScope:
+        """Which pages ``actor`` may read, by namespace and account (see ``ReadScope``)."""
+        if actor.is_admin:
+            return ReadScope(everything=True)
+        spaces = frozenset(self.readable_namespaces(actor))
+        if actor.role in STAFF_SIDE:
+            return ReadScope(everything=False, namespaces=spaces, any_account=True)
+        return ReadScope(everything=False, namespaces=spaces, account_id=actor.account_id)
