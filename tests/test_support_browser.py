@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from tests.support.browser import CHROMIUM_ARGS, browser_page, chromium  # noqa: F401 (fixtures)
+from tests.support.browser import CHROMIUM_ARGS  # the chromium fixtures come from conftest.py
 from tests.support.live_server import LiveServer
 
 PAGE = """<!doctype html>

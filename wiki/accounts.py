@@ -11,20 +11,24 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from wiki.models import Account, ApiKey, User
 from wiki.permissions import ROLES, Actor
+from wiki.security import audit
+from wiki.security.models import Group, GroupMember
 
 _hasher = PasswordHasher()
 _NAME = re.compile(r"^[^\s#<>\[\]|{}/:@][^#<>\[\]|{}/:@]{0,79}$")
 _SPECIALS = "!@#$%^&*"
 API_KEY_PREFIX = "tw_"
+#: A key's use goes to the audit log at most this often (each request updates ``last_used_at``).
+API_KEY_AUDIT_INTERVAL = timedelta(hours=1)
 
 
 class AccountError(ValueError):
@@ -131,8 +135,16 @@ def create_user(
     return user
 
 
-def actor_for(user: User, api_scope: str | None = None) -> Actor:
-    return Actor(user_id=user.id, name=user.name, role=user.role, account_id=user.account_id, api_scope=api_scope)
+def actor_for(user: User, api_scope: str | None = None, session: Session | None = None) -> Actor:
+    """The policy's view of ``user``, with the names of the groups they are in."""
+    session = session or object_session(user)
+    groups: frozenset[str] = frozenset()
+    if session is not None:
+        groups = frozenset(session.scalars(
+            select(Group.name).join(GroupMember, GroupMember.group_id == Group.id).where(GroupMember.user_id == user.id)
+        ))
+    return Actor(user_id=user.id, name=user.name, role=user.role, account_id=user.account_id, groups=groups,
+                 api_scope=api_scope)
 
 
 def _secret_hash(secret: str) -> str:
@@ -169,5 +181,7 @@ def authenticate_api_key(session: Session, token: str, now: datetime | None = No
         return None
     if key.user.disabled:
         return None
+    if key.last_used_at is None or now - key.last_used_at >= API_KEY_AUDIT_INTERVAL:
+        audit.record(session, "apikey.used", user_id=key.user_id, detail=f"key {key.prefix} ({key.scope})")
     key.last_used_at = now
     return key

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from wiki import i18n
 from wiki.config import load_settings
 from wiki.plugins import gather
 from wiki.site import Site, create_site
@@ -33,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
         SESSION_COOKIE_SECURE=site.settings.base_url.startswith("https"),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=site.settings.base_url.startswith("https"),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
@@ -40,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
     app.extensions["ticketwiki"] = site
     csrf = CSRFProtect(app)
     context.init_app(app)
+    i18n.init_app(app)
     auth.init_app(app)
     skin.init_app(app)
     app.register_blueprint(pages.bp)

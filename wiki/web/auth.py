@@ -1,27 +1,41 @@
-"""Signing in and out (flask-login), and the ``Special:UserLogin`` / ``UserLogout`` pages."""
+"""Signing in and out (flask-login): ``Special:UserLogin`` (password, then the second factor
+when the user has one) and ``Special:UserLogout``.
+
+The services in ``wiki.security.signin`` decide; this module only carries the request:
+rate limits per client address, the half-signed-in state between the two steps (in the
+session, for five minutes), the device cookie, and "sign in as customer" sessions, whose
+``Actor`` names the staff member as ``impersonator``.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import urlparse
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request
-from flask_login import LoginManager, UserMixin, login_user, logout_user
+from flask import Blueprint, Flask, flash, make_response, redirect, render_template, request, session
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy import select
 
-from wiki.accounts import actor_for, find_user, verify_password
+from wiki.accounts import actor_for
 from wiki.models import User
-from wiki.web.context import site
+from wiki.permissions import Actor
+from wiki.security import audit, devices, impersonation, ratelimit, signin
+from wiki.web.context import actor, site
 
 bp = Blueprint("auth", __name__)
+PENDING = "pending_second_factor"
+PENDING_SECONDS = 300
+#: Session keys of a "sign in as customer" session.
+IMPERSONATOR = "impersonator_id"
 
 
 class LoginUser(UserMixin):
     """The signed-in user as flask-login sees it; ``actor`` is what the policy sees."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, acting: Actor):
         self.id = str(user.id)
         self.name = user.name
-        self.actor = actor_for(user)
+        self.actor = acting
 
 
 def init_app(app: Flask) -> None:
@@ -31,9 +45,21 @@ def init_app(app: Flask) -> None:
 
     @manager.user_loader
     def _load(user_id: str):
-        with site().db.read() as session:
-            user = session.scalar(select(User).where(User.id == int(user_id)))
-            return LoginUser(user) if user is not None and not user.disabled else None
+        with site().db.read() as db:
+            user = db.scalar(select(User).where(User.id == int(user_id)))
+            if user is None or user.disabled:
+                return None
+            impersonator_id = session.get(IMPERSONATOR)
+            if impersonator_id is None:
+                return LoginUser(user, actor_for(user, session=db))
+            staff = db.get(User, impersonator_id)
+            if staff is None or staff.disabled:
+                return None
+            return LoginUser(user, impersonation.acting_actor(db, user, staff))
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""
 
 
 def _safe_next(target: str | None) -> str:
@@ -46,28 +72,85 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def start_session(user: User, acting: Actor, remember: bool = False) -> None:
+    """Sign ``user`` in to this browser session (a fresh session: no fixation)."""
+    session.clear()
+    login_user(LoginUser(user, acting), remember=remember)
+    session["last_active"] = datetime.now(timezone.utc).timestamp()
+
+
+def _finish(user_id: int, remember: bool, returnto: str):
+    s = site()
+    now = datetime.now(timezone.utc)
+    with s.db.write() as db:
+        cookie = signin.complete(s, db, user_id, client_ip(), request.headers.get("User-Agent", ""),
+                                 request.cookies.get(devices.COOKIE), now)
+        user = db.get(User, user_id)
+        acting = actor_for(user, session=db)
+    start_session(user, acting, remember)
+    response = make_response(redirect(_safe_next(returnto)))
+    if cookie:
+        response.set_cookie(devices.COOKIE, cookie, max_age=devices.COOKIE_DAYS * 86400, httponly=True,
+                            samesite="Lax", secure=request.is_secure)
+    return response
+
+
+def _render(template: str, status: int = 200, **ctx):
+    ctx.setdefault("page_title", "Sign in")
+    return render_template(template, **ctx), status
+
+
 def user_login(req):
-    error = None
-    name = ""
-    if request.method == "POST":
-        name = request.form.get("username", "")
-        password = request.form.get("password", "")
-        with site().db.read() as session:
-            user = find_user(session, name)
-            ok = user is not None and not user.disabled and verify_password(user, password)
-            if ok:
-                login_user(LoginUser(user), remember=bool(request.form.get("remember")))
-                return redirect(_safe_next(request.form.get("returnto")))
-        error = "Incorrect user name or password."
-    return render_template(
-        "login.html", error=error, name=name, returnto=_safe_next(request.values.get("returnto")),
-        page_title="Sign in",
-    ), (401 if error else 200)
+    if request.method != "POST":
+        return _render("login.html", name="", error=None, returnto=_safe_next(request.values.get("returnto")))
+    s = site()
+    now = datetime.now(timezone.utc)
+    returnto = _safe_next(request.form.get("returnto"))
+    pending = session.get(PENDING)
+    if "code" in request.form and pending:
+        ratelimit.hit(s, "second_factor", client_ip())
+        if now.timestamp() - pending["at"] > PENDING_SECONDS:
+            session.pop(PENDING, None)
+            return _render("login.html", 401, name="", returnto=returnto,
+                           error="The sign-in took too long; enter your password again.")
+        with s.db.write() as db:
+            outcome = signin.check_second_factor(s, db, pending["user_id"], request.form.get("code", ""),
+                                                 client_ip(), now)
+        if outcome.ok:
+            session.pop(PENDING, None)
+            return _finish(outcome.user_id, pending["remember"], pending["returnto"])
+        if not outcome.needs_second_factor:
+            session.pop(PENDING, None)
+            return _render("login.html", 401, name="", returnto=returnto, error=outcome.error)
+        return _render("security/second_factor.html", 401, error=outcome.error)
+    ratelimit.hit(s, "signin", client_ip())
+    name = request.form.get("username", "")
+    with s.db.write() as db:
+        outcome = signin.check_password(s, db, name, request.form.get("password", ""), client_ip(), now)
+    if not outcome.ok:
+        return _render("login.html", 401, name=name, returnto=returnto, error=outcome.error)
+    remember = bool(request.form.get("remember"))
+    if outcome.needs_second_factor:
+        session[PENDING] = {"user_id": outcome.user_id, "remember": remember, "returnto": returnto,
+                            "at": now.timestamp()}
+        return _render("security/second_factor.html", error=None)
+    return _finish(outcome.user_id, remember, returnto)
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
 
 
 def user_logout(req):
     if request.method == "POST":
-        logout_user()
+        who = actor()
+        if current_user.is_authenticated:
+            with site().db.write() as db:
+                if who.impersonator_id is not None:
+                    impersonation.stop(db, who, client_ip())
+                audit.record(db, "signout", actor=who, ip=client_ip())
+        end_session()
         flash("You are now signed out.")
         return redirect("/wiki/")
     return render_template("logout.html", page_title="Sign out")

@@ -1,0 +1,196 @@
+"""A customer must never see another account's pages, by any path.
+
+Account A owns the page "Alpha secret plan" (two revisions, a category, a link).  Six
+viewers probe it: anonymous, a customer of account A, a customer of account B, an
+analyst, staff and an admin.  ``PROBES`` is the table of expected outcomes for the paths
+named in the issue; ``test_every_route_hides_account_pages`` walks every route of the app
+(``app.url_map``), every ``Special:`` page and every page action, so routes that other
+plugins add later are covered without editing this file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
+
+from tests.support.postgres import create_database, drop_database, require_postgres
+from tests.support.wiki import add_user, login, make_settings, save
+from wiki.app import create_app
+from wiki.install import upgrade_database
+from wiki.models import Account, Page
+from wiki.site import create_site
+
+ROLES = ("anonymous", "customer_a", "customer_b", "analyst", "staff", "admin")
+#: Who may read account A's pages.
+SEES = {"anonymous": False, "customer_a": True, "customer_b": False, "analyst": True, "staff": True, "admin": True}
+USERS = {"customer_a": ("Ava", "customer", "Alpha"), "customer_b": ("Bea", "customer", "Beta"),
+         "analyst": ("Ana", "analyst", None), "staff": ("Sam", "staff", None), "admin": ("Adm", "admin", None)}
+TITLE = "Alpha secret plan"
+KEY = TITLE.replace(" ", "_")
+MARKER = "SECRETALPHA7731"
+#: A word of the secret page that search probes look for (so the marker is not in the URL).
+WORD = "zyxwvutsr"
+CATEGORY = "Alpha private"
+
+#: (path, what the seers must find there, status for those who see it, status for the others).
+#: ``None`` as a status means "any non-error answer"; ``{old}``/``{new}`` are revision ids.
+PROBES = [
+    (f"/wiki/{KEY}", MARKER, 200, 404),
+    (f"/wiki/{KEY}?action=raw", MARKER, 200, 404),
+    (f"/wiki/{KEY}?action=history", "second revision", 200, None),
+    (f"/wiki/{KEY}?oldid={{old}}", "first draft", 200, 404),
+    (f"/wiki/{KEY}?diff={{new}}&oldid={{old}}", MARKER, 200, None),
+    (f"/api/v1/pages/{KEY}", MARKER, 200, 404),
+    (f"/api/v1/pages/{KEY}?revision={{old}}", "first draft", 200, 404),
+    (f"/api/v1/pages/{KEY}/revisions", "second revision", 200, 404),
+    ("/wiki/Special:AllPages", TITLE, 200, 200),
+    ("/wiki/Special:WhatLinksHere/Public_target", TITLE, 200, 200),
+    ("/wiki/Special:Categories", CATEGORY, 200, 200),
+    (f"/wiki/Category:{CATEGORY.replace(' ', '_')}", TITLE, None, None),
+    (f"/wiki/Special:Search?search={WORD}&fulltext=1", TITLE, 200, 200),
+    (f"/api/v1/search?q={WORD}", TITLE, 200, 200),
+    (f"/wiki/Special:Ask?query={quote(f'[[Category:{CATEGORY}]]')}", TITLE, None, None),
+    (f"/api/v1/ask?query={quote(f'[[Category:{CATEGORY}]]')}&format=json", TITLE, None, None),
+    ("/wiki/Special:RecentChanges", TITLE, 200, 200),
+]
+#: Query words added to every route in the sweep, so search, listing and export routes get
+#: something to look for (the public page links to nothing; the secret page links to it).
+SWEEP_QUERY = (f"?q={WORD}&search={WORD}&target=Public_target&title=Public_target&page=Public_target&feed=atom"
+               f"&query={quote(f'[[Category:{CATEGORY}]]')}&format=json&limit=500")
+
+
+class World:
+    """The site, one signed-in client per role, and the secret page's revision ids."""
+
+    def __init__(self, site):
+        self.site = site
+        self.app = create_app(site=site)
+        self.clients = {}
+        for role in ROLES:
+            client = self.app.test_client()
+            if role != "anonymous":
+                login(client, USERS[role][0])
+            self.clients[role] = client
+        with site.db.read() as session:
+            page = session.scalar(select(Page).where(Page.title == TITLE))
+            self.new = page.latest_id
+        self.old = self.new - 1
+
+    def get(self, role: str, path: str):
+        return self.clients[role].get(path.format(old=self.old, new=self.new))
+
+
+def _populate(site) -> None:
+    for name, role, account in USERS.values():
+        add_user(site, name, role, account=account)
+    with site.db.read() as session:
+        alpha = session.scalar(select(Account.id).where(Account.name == "Alpha"))
+    save(site, "Public target", "A public page.")
+    save(site, TITLE, f"first draft {WORD}", account_id=alpha, summary="first draft")
+    save(site, TITLE, f"{WORD} {MARKER} [[Public target]] [[Category:{CATEGORY}]]", summary="second revision")
+    save(site, "Public note", "Nothing secret [[Category:Public things]]")
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def world(request, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("matrix")
+    pg_url = None
+    if request.param == "sqlite":
+        path = instance / "ticketwiki.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = pg_url = create_database(require_postgres(), template=request.getfixturevalue("postgres_template"))
+    site = create_site(make_settings(instance, url), load_entry_points=False)
+    try:
+        upgrade_database(site)
+        _populate(site)
+        yield World(site)
+    finally:
+        site.close()
+        if pg_url:
+            drop_database(pg_url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("probe", PROBES, ids=[p[0].split("?")[0] + ("?" + p[0].split("?")[1][:20] if "?" in p[0] else "")
+                                               for p in PROBES])
+def test_probe(world, probe, role):
+    path, expected, seer_status, other_status = probe
+    response = world.get(role, path)
+    if response.status_code == 404 and _route_missing(world, path):
+        pytest.skip(f"{path} is not served yet; the matrix covers it once it is")
+    body = response.get_data(as_text=True)
+    assert response.status_code < 500, body[-2000:]
+    if SEES[role]:
+        if seer_status is not None:
+            assert response.status_code == seer_status, body[-2000:]
+        if response.status_code == 200:
+            assert expected in body, f"{role} should find {expected!r} at {path}"
+    else:
+        if other_status is not None:
+            assert response.status_code == other_status, body[-2000:]
+        assert MARKER not in body and "first draft" not in body and "second revision" not in body
+        if KEY not in path:
+            assert TITLE not in body and KEY not in body, f"{role} learns the secret title from {path}"
+        if CATEGORY.replace(" ", "_") not in path and "Category" not in path:
+            assert CATEGORY not in body, f"{role} learns the secret category from {path}"
+
+
+def _route_missing(world, path: str) -> bool:
+    """True when nothing serves ``path`` yet (no route, special page or page action)."""
+    base, _, query = path.partition("?")
+    adapter = world.app.url_map.bind("localhost")
+    try:
+        adapter.match(base)
+    except Exception:
+        return True
+    if base.startswith("/wiki/Special:"):
+        return base.split(":", 1)[1].split("/")[0].casefold() not in world.site.special_pages
+    return False
+
+
+def _sweep_paths(world) -> list[str]:
+    """A GET address for every route, special page and page action."""
+    paths = set()
+    for rule in world.app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        values = {arg: (world.old if isinstance(rule._converters.get(arg), IntegerConverter) else KEY)
+                  for arg in rule.arguments if arg not in (rule.defaults or {})}
+        paths.add(world.app.url_map.bind("localhost").build(rule.endpoint, values, method="GET"))
+    for special in {sp.name for sp in world.site.special_pages.values()}:
+        paths.add(f"/wiki/Special:{special}")
+        paths.add(f"/wiki/Special:{special}/{KEY}")
+    for action in ("view", "edit", "raw", *world.site.page_actions):
+        paths.add(f"/wiki/{KEY}?action={action}&oldid={world.old}&diff={world.new}&feed=atom")
+    return sorted(paths)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_hides_account_pages(world, role):
+    seen = []
+    for path in _sweep_paths(world):
+        url = path + (SWEEP_QUERY if "?" not in path else "")
+        response = world.get(role, url)
+        body = response.get_data(as_text=True)
+        assert response.status_code < 500, f"{url}: {body[-2000:]}"
+        seen.append(path)
+        if SEES[role]:
+            continue
+        assert MARKER not in body, f"{role} reads the secret text at {url}"
+        assert "first draft" not in body and "second revision" not in body, f"{role} reads the history at {url}"
+        if KEY not in path:
+            assert TITLE not in body and KEY not in body, f"{role} learns the secret title at {url}"
+    assert any(p.startswith("/api/v1/pages/") for p in seen) and any(p.startswith("/portal/") for p in seen)
+
+
+def test_sweep_reaches_the_secret_for_those_who_may_read(world):
+    """The sweep is not vacuous: the page view and the API do show the secret to its account."""
+    for role in ("customer_a", "staff"):
+        assert MARKER in world.get(role, f"/wiki/{KEY}").get_data(as_text=True)
+        assert MARKER in world.get(role, f"/api/v1/pages/{KEY}").get_data(as_text=True)

@@ -1,0 +1,143 @@
+"""Customer accounts: their contacts (the users who may act for the account: one primary
+contact and authorised ones) and their sites (addresses).
+
+Customers see only their own account.  Staff manage every account; the primary contact of
+a business account adds authorised contacts and sites.  A new contact is a customer user
+without a password who gets an emailed set-password link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wiki.accounts import AccountError, create_user
+from wiki.models import Account, User
+from wiki.permissions import STAFF_SIDE, Actor, PermissionDenied
+from wiki.security import audit, resets
+from wiki.security.mailer import mail_user
+from wiki.security.models import AccountContact, AccountSite
+from wiki.site import Site
+
+KINDS = ("individual", "business")
+
+
+@dataclass
+class Contact:
+    user: User
+    kind: str
+
+
+def account_for(session: Session, actor: Actor, account_id: int) -> Account:
+    """The account if ``actor`` may see it (staff side, or its own users)."""
+    account = session.get(Account, account_id)
+    if account is None or (actor.role not in STAFF_SIDE and actor.account_id != account_id):
+        raise PermissionDenied("You may only see your own account.")
+    return account
+
+
+def all_accounts(session: Session, actor: Actor, name_prefix: str = "", limit: int = 200) -> list[Account]:
+    if actor.role not in STAFF_SIDE:
+        raise PermissionDenied("Only staff may list accounts.")
+    query = select(Account).order_by(Account.name).limit(limit)
+    if name_prefix:
+        query = query.where(func.lower(Account.name).startswith(name_prefix.lower()))
+    return list(session.scalars(query))
+
+
+def contacts(session: Session, account_id: int) -> list[Contact]:
+    """Every user of the account; users added without a contact row count as authorised."""
+    rows = session.execute(
+        select(User, AccountContact.kind)
+        .outerjoin(AccountContact, (AccountContact.user_id == User.id) & (AccountContact.account_id == account_id))
+        .where(User.account_id == account_id)
+        .order_by(User.name)
+    )
+    found = [Contact(user, kind or "authorised") for user, kind in rows]
+    return sorted(found, key=lambda c: (c.kind != "primary", c.user.name.lower()))
+
+
+def sites(session: Session, account_id: int) -> list[AccountSite]:
+    return list(session.scalars(select(AccountSite).where(AccountSite.account_id == account_id)
+                                .order_by(AccountSite.label)))
+
+
+def is_primary(session: Session, actor: Actor, account_id: int) -> bool:
+    return session.scalar(select(AccountContact.user_id).where(
+        AccountContact.account_id == account_id, AccountContact.user_id == actor.user_id,
+        AccountContact.kind == "primary")) is not None
+
+
+def may_manage(session: Session, actor: Actor, account: Account) -> bool:
+    """Staff manage every account; a business account's primary contact manages their own."""
+    if actor.is_staff:
+        return True
+    return (actor.role == "customer" and actor.account_id == account.id and account.kind == "business"
+            and is_primary(session, actor, account.id))
+
+
+def _invite(site: Site, session: Session, user: User, account: Account, actor: Actor) -> None:
+    token = resets.issue(session, user, "setpassword")
+    mail_user(site, session, user, f"You can now act for {account.name}",
+              f"{actor.name} added you as a contact of the account {account.name}. Your user name is "
+              f"{user.name}. Choose your password with this link (valid for 3 days):\n\n"
+              f"{resets.reset_link(site, token)}")
+
+
+def create_account(site: Site, session: Session, actor: Actor, name: str, kind: str, contact_name: str,
+                   contact_email: str, ip: str = "") -> Account:
+    """A new account with its primary contact, who is mailed a set-password link."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff may create accounts.")
+    name = " ".join(name.split())
+    if not name:
+        raise AccountError("The account needs a name.")
+    if kind not in KINDS:
+        raise AccountError(f"Unknown account kind {kind!r}; use {' or '.join(KINDS)}.")
+    if session.scalar(select(Account.id).where(func.lower(Account.name) == name.lower())) is not None:
+        raise AccountError(f"An account named {name!r} already exists.")
+    if not contact_email.strip():
+        raise AccountError("The primary contact needs an email address for the set-password link.")
+    account = Account(name=name, kind=kind)
+    session.add(account)
+    session.flush()
+    user = create_user(session, contact_name, "customer", email=contact_email.strip(), account=name)
+    session.add(AccountContact(account_id=account.id, user_id=user.id, kind="primary", added_by=actor.user_id))
+    audit.record(session, "account.created", actor=actor, user_id=user.id, account_id=account.id, ip=ip,
+                 detail=f"{kind} account {name}, primary contact {user.name}")
+    _invite(site, session, user, account, actor)
+    return account
+
+
+def add_contact(site: Site, session: Session, actor: Actor, account_id: int, name: str, email: str,
+                ip: str = "") -> User:
+    """Add an authorised contact (a new customer user) and mail them a set-password link."""
+    account = account_for(session, actor, account_id)
+    if not may_manage(session, actor, account):
+        raise PermissionDenied("Only staff and the primary contact of a business account may add contacts.")
+    if not email.strip():
+        raise AccountError("The contact needs an email address for the set-password link.")
+    user = create_user(session, name, "customer", email=email.strip(), account=account.name)
+    session.add(AccountContact(account_id=account.id, user_id=user.id, kind="authorised", added_by=actor.user_id))
+    audit.record(session, "account.contact_added", actor=actor, account_id=account.id, ip=ip,
+                 detail=f"added {user.name} to {account.name}", contact=user.name)
+    _invite(site, session, user, account, actor)
+    return user
+
+
+def add_site(session: Session, actor: Actor, account_id: int, label: str, address: str, ip: str = "") -> AccountSite:
+    account = account_for(session, actor, account_id)
+    if not (actor.is_staff or (actor.account_id == account.id and is_primary(session, actor, account.id))):
+        raise PermissionDenied("Only staff and the account's primary contact may add sites.")
+    label, address = " ".join(label.split()), address.strip()
+    if not label or not address:
+        raise AccountError("A site needs a label and an address.")
+    if len(label) > 200:
+        raise AccountError("The site label may be at most 200 characters.")
+    row = AccountSite(account_id=account.id, label=label, address=address[:2000])
+    session.add(row)
+    audit.record(session, "account.site_added", actor=actor, account_id=account.id, ip=ip,
+                 detail=f"site {label} added to {account.name}")
+    return row

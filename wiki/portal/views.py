@@ -1,0 +1,99 @@
+"""The self-care portal blueprint: ``/portal/`` (home), ``/portal/account`` (contacts and
+sites of the customer's own account), ``/portal/activity`` (the account's activity log),
+and the forms that add contacts and sites (used by the portal and by staff's
+``Special:Accounts/<id>``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request
+
+from wiki.accounts import AccountError
+from wiki.models import Account
+from wiki.permissions import STAFF_SIDE, PermissionDenied
+from wiki.portal import customers
+from wiki.security import audit, ratelimit
+from wiki.web.auth import client_ip
+from wiki.web.context import actor, db_session, site
+from wiki.web.skin import wiki_url
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+
+def _customer():
+    """The signed-in customer, or a redirect/abort for everyone else."""
+    who = actor()
+    if who.is_anonymous:
+        return who, redirect(wiki_url("Special:UserLogin", returnto=request.full_path.rstrip("?")))
+    if who.account_id is None:
+        if who.role in STAFF_SIDE:
+            return who, redirect(wiki_url("Special:Accounts"))
+        abort(403, "The portal is for customers with an account.")
+    return who, None
+
+
+@bp.get("/")
+def home():
+    who, response = _customer()
+    if response is not None:
+        return response
+    account = db_session().get(Account, who.account_id)
+    return render_template("portal/home.html", account=account, page_title="My account")
+
+
+@bp.get("/account")
+def account():
+    who, response = _customer()
+    if response is not None:
+        return response
+    row = customers.account_for(db_session(), who, who.account_id)
+    return render_template("portal/account.html", account=row, contacts=customers.contacts(db_session(), row.id),
+                           sites=customers.sites(db_session(), row.id),
+                           may_manage=customers.may_manage(db_session(), who, row),
+                           is_primary=customers.is_primary(db_session(), who, row.id),
+                           page_title=f"Account: {row.name}")
+
+
+@bp.get("/activity")
+def activity():
+    who, response = _customer()
+    if response is not None:
+        return response
+    events = audit.activity(db_session(), who)
+    return render_template("portal/activity.html", events=events, names=audit.EVENTS, page_title="Account activity")
+
+
+def _back(account_id: int):
+    who = actor()
+    return redirect("/portal/account" if who.account_id == account_id else wiki_url(f"Special:Accounts/{account_id}"))
+
+
+@bp.post("/accounts/<int:account_id>/contacts")
+def add_contact(account_id: int):
+    who = actor()
+    if who.is_anonymous:
+        raise PermissionDenied("Sign in to add contacts.")
+    ratelimit.hit(site(), "forms", f"user:{who.user_id}")
+    try:
+        with site().db.write() as db:
+            user = customers.add_contact(site(), db, who, account_id, request.form.get("name", ""),
+                                         request.form.get("email", ""), ip=client_ip())
+            flash(f"{user.name} was added and mailed a link to set a password.")
+    except AccountError as exc:
+        flash(f"The contact was not added: {exc}")
+    return _back(account_id)
+
+
+@bp.post("/accounts/<int:account_id>/sites")
+def add_site(account_id: int):
+    who = actor()
+    if who.is_anonymous:
+        raise PermissionDenied("Sign in to add sites.")
+    ratelimit.hit(site(), "forms", f"user:{who.user_id}")
+    try:
+        with site().db.write() as db:
+            row = customers.add_site(db, who, account_id, request.form.get("label", ""),
+                                     request.form.get("address", ""), ip=client_ip())
+            flash(f"The site {row.label} was added.")
+    except AccountError as exc:
+        flash(f"The site was not added: {exc}")
+    return _back(account_id)

@@ -1,0 +1,59 @@
+"""The accounts-and-security built-in plugin: its special pages, the portal and request
+blueprints, menu links, and the attribution of edits made while impersonating."""
+
+from __future__ import annotations
+
+from wiki.hooktypes import MenuItem, SpecialPage
+from wiki.hookspecs import hookimpl
+from wiki.portal import views as portal_views
+from wiki.security import admin_views, views, web
+
+STAFF = ("staff", "admin")
+
+
+@hookimpl
+def register_special_pages():
+    return [
+        SpecialPage("PasswordReset", views.password_reset, "Reset a forgotten password by email"),
+        SpecialPage("ChangePassword", views.change_password, "Change your password", listed=False),
+        SpecialPage("ChangeEmail", views.change_email, "Change your email address", listed=False),
+        SpecialPage("TwoFactor", views.two_factor, "Two-factor sign-in with an authenticator app"),
+        SpecialPage("ApiKeys", views.api_keys, "Your API keys (admins: everyone's)"),
+        SpecialPage("Preferences", views.preferences, "Your account and email notifications"),
+        SpecialPage("Groups", admin_views.groups_page, "User groups and their members", roles=("admin",)),
+        SpecialPage("NamespaceRights", admin_views.namespace_rights, "Who may do what in each namespace",
+                    roles=("admin",)),
+        SpecialPage("AuditLog", admin_views.audit_log, "Security events", roles=("admin",)),
+        SpecialPage("Accounts", admin_views.accounts_page, "Customer accounts, contacts and sites",
+                    roles=(*STAFF, "analyst")),
+        SpecialPage("Impersonate", admin_views.impersonate, "Sign in as a customer", listed=False, roles=STAFF),
+        SpecialPage("StopImpersonating", admin_views.stop_impersonating, "Return to your own account",
+                    listed=False, roles=("customer",)),
+    ]
+
+
+@hookimpl
+def register_blueprints():
+    return [web.bp, portal_views.bp]
+
+
+@hookimpl
+def register_menu_items():
+    return [
+        MenuItem("My account", "/portal/", section="account", roles=("customer",), order=10),
+        MenuItem("Accounts", "/wiki/Special:Accounts", section="account", roles=(*STAFF, "analyst"), order=10),
+        MenuItem("Audit log", "/wiki/Special:AuditLog", section="account", roles=("admin",), order=20),
+        MenuItem("Preferences", "/wiki/Special:Preferences", section="account",
+                 roles=("admin", "staff", "analyst", "customer"), order=90),
+    ]
+
+
+@hookimpl
+def page_saved(site, session, change):
+    """While a staff member acts as a customer, the revision is theirs, "for" the customer
+    (the request itself is in the audit log, see ``wiki.security.web``)."""
+    actor = change.actor
+    if actor.impersonator_id is None:
+        return
+    change.revision.user_id = actor.impersonator_id
+    change.revision.user_text = actor.attribution[:255]

@@ -1,0 +1,165 @@
+"""Emailed single-use links: password reset (valid 1 hour), set-password for a contact that
+staff or a customer added (valid 3 days), and confirmation of a new email address.
+
+Only a SHA-256 of each token is stored.  Using a token marks it used; a reset also ends a
+lock-out, and a new reset makes the user's older reset links useless.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from wiki.accounts import AccountError, check_password_rules, find_user, hash_password, verify_password
+from wiki.models import User
+from wiki.permissions import Actor
+from wiki.security import audit
+from wiki.security.hashing import digest, new_token
+from wiki.security.mailer import link, mail_user
+from wiki.security.models import SecurityToken
+from wiki.security.state import security_of
+from wiki.site import Site
+
+LIFETIMES = {"reset": timedelta(hours=1), "setpassword": timedelta(days=3), "email": timedelta(hours=24)}
+_EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+
+
+class TokenError(ValueError):
+    """The link is unknown, used or expired; the message says which."""
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(timezone.utc)
+
+
+def issue(session: Session, user: User, purpose: str, new_email: str | None = None,
+          now: datetime | None = None) -> str:
+    """A new token for ``user``; the returned value goes into the link and is not kept."""
+    now = _now(now)
+    if purpose in ("reset", "setpassword"):
+        session.execute(update(SecurityToken).where(
+            SecurityToken.user_id == user.id, SecurityToken.purpose.in_(("reset", "setpassword")),
+            SecurityToken.used_at.is_(None)).values(used_at=now))
+    token = new_token()
+    session.add(SecurityToken(user_id=user.id, purpose=purpose, token_hash=digest(token), new_email=new_email,
+                              created_at=now, expires_at=now + LIFETIMES[purpose]))
+    session.flush()
+    return token
+
+
+def peek(session: Session, token: str, purposes: tuple[str, ...], now: datetime | None = None) -> SecurityToken:
+    """The live token row (not yet used up), or ``TokenError``."""
+    row = session.scalar(select(SecurityToken).where(SecurityToken.token_hash == digest(token)))
+    if row is None or row.purpose not in purposes:
+        raise TokenError("This link is not valid. Ask for a new one.")
+    if row.used_at is not None:
+        raise TokenError("This link has already been used. Ask for a new one.")
+    if row.expires_at <= _now(now):
+        raise TokenError("This link has expired. Ask for a new one.")
+    return row
+
+
+def reset_link(site: Site, token: str) -> str:
+    return link(site, f"/wiki/Special:PasswordReset?token={quote(token)}")
+
+
+def request_reset(site: Site, session: Session, name_or_email: str, ip: str = "",
+                  now: datetime | None = None) -> None:
+    """Mail a reset link to the user named (or with the address) given.  Says nothing about
+    whether such a user exists, so the form cannot be used to probe for accounts."""
+    value = name_or_email.strip()
+    if not value:
+        raise AccountError("Give your user name or email address.")
+    user = find_user(session, value)
+    if user is None and "@" in value:
+        user = session.scalar(select(User).where(User.email == value).order_by(User.id).limit(1))
+    if user is None or user.disabled or not user.email:
+        return
+    send_reset(site, session, user, now=now)
+    audit.record(session, "password.reset_requested", user_id=user.id, ip=ip)
+
+
+def send_reset(site: Site, session: Session, user: User, reason: str = "", now: datetime | None = None) -> None:
+    token = issue(session, user, "reset", now=now)
+    mail_user(site, session, user, "Reset your password",
+              (reason + "\n\n" if reason else "")
+              + f"To choose a new password, open this link within one hour:\n\n{reset_link(site, token)}\n\n"
+              "The link works once. If you did not ask for it, you can ignore this message.")
+
+
+def complete_reset(site: Site, session: Session, token: str, password: str, ip: str = "",
+                   now: datetime | None = None) -> User:
+    """Set a new password through a reset or set-password link; the link is then used up."""
+    now = _now(now)
+    row = peek(session, token, ("reset", "setpassword"), now)
+    check_password_rules(password)
+    user = session.get(User, row.user_id)
+    user.password_hash = hash_password(password)
+    row.used_at = now
+    state = security_of(session, user.id)
+    state.failed_logins, state.locked_until, state.password_changed_at = 0, None, now
+    audit.record(session, "password.reset", user_id=user.id, ip=ip)
+    mail_user(site, session, user, "Your password was changed",
+              "The password of your account was just set through an emailed link. If this was not you, "
+              "reset it at once and tell us.")
+    return user
+
+
+def _refuse_impersonation(actor: Actor, what: str) -> None:
+    if actor.impersonator_id is not None:
+        raise AccountError(f"{what} cannot be changed while signed in as a customer; the customer must do it.")
+
+
+def change_password(site: Site, session: Session, actor: Actor, current: str, new: str, ip: str = "",
+                    now: datetime | None = None) -> None:
+    _refuse_impersonation(actor, "The password")
+    user = session.get(User, actor.user_id)
+    if user is None or not verify_password(user, current):
+        raise AccountError("The current password is not correct.")
+    if current == new:
+        raise AccountError("The new password must differ from the current one.")
+    check_password_rules(new)
+    user.password_hash = hash_password(new)
+    security_of(session, user.id).password_changed_at = _now(now)
+    audit.record(session, "password.changed", actor=actor, ip=ip)
+    mail_user(site, session, user, "Your password was changed",
+              "The password of your account was just changed. If this was not you, reset it at once.")
+
+
+def request_email_change(site: Site, session: Session, actor: Actor, password: str, new_email: str,
+                         ip: str = "", now: datetime | None = None) -> None:
+    """Send a confirmation link to ``new_email``; the address changes only once it is opened."""
+    _refuse_impersonation(actor, "The email address")
+    user = session.get(User, actor.user_id)
+    if user is None or not verify_password(user, password):
+        raise AccountError("The password is not correct.")
+    new_email = new_email.strip()
+    if not re.fullmatch(_EMAIL, new_email):
+        raise AccountError(f"{new_email!r} is not an email address.")
+    if new_email == user.email:
+        raise AccountError("That is already your email address.")
+    token = issue(session, user, "email", new_email=new_email, now=now)
+    mail_user(site, session, user, "Confirm your new email address",
+              "Open this link to make this your account's email address:\n\n"
+              + link(site, f"/wiki/Special:ChangeEmail?token={quote(token)}")
+              + "\n\nIf you did not ask for this, ignore this message.", to=new_email)
+    if user.email:
+        mail_user(site, session, user, "Email change requested",
+                  f"Someone asked to change your account's email address to {new_email}. It changes only "
+                  "when the link sent there is opened. If this was not you, change your password.")
+    audit.record(session, "email.change_requested", actor=actor, ip=ip, new_email=new_email)
+
+
+def confirm_email_change(site: Site, session: Session, token: str, ip: str = "", now: datetime | None = None) -> User:
+    now = _now(now)
+    row = peek(session, token, ("email",), now)
+    user = session.get(User, row.user_id)
+    old = user.email
+    user.email = row.new_email
+    row.used_at = now
+    audit.record(session, "email.changed", user_id=user.id, ip=ip, old=old, new=row.new_email)
+    return user

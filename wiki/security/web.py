@@ -1,0 +1,76 @@
+"""What the security package does on every request: end sessions idle for too long, keep
+the namespace-rights overrides current, record each write made while impersonating, and
+answer rate-limited requests with 429.
+
+Idle time is ``[plugins.security] session_idle_minutes`` (default 30, for every role: a
+help desk's staff screens are shared often enough that a short default is the safe one).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, flash, render_template, request, session
+from flask_login import current_user
+
+from wiki.security import audit, impersonation, rights
+from wiki.security.ratelimit import RateLimited
+from wiki.web.api import error_response
+from wiki.web.auth import client_ip, end_session
+from wiki.web.context import actor, site
+
+bp = Blueprint("security", __name__)
+DEFAULT_IDLE_MINUTES = 30
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def idle_minutes() -> float:
+    return float(site().settings.plugins.get("security", {}).get("session_idle_minutes", DEFAULT_IDLE_MINUTES))
+
+
+@bp.before_app_request
+def _keep_rights_current() -> None:
+    if request.endpoint == "static":
+        return
+    state = current_app.extensions.setdefault("ticketwiki.security", {})
+    # a short session of its own: the request's session would hold a connection all along
+    with site().db.read() as db:
+        state["rights_version"] = rights.refresh(site(), db, state.get("rights_version"))
+
+
+@bp.before_app_request
+def _expire_idle_session() -> None:
+    if not current_user.is_authenticated or "Authorization" in request.headers:
+        return
+    now = datetime.now(timezone.utc).timestamp()
+    last = session.get("last_active")
+    if last is not None and now - last > idle_minutes() * 60:
+        who = actor()
+        with site().db.write() as db:
+            audit.record(db, "session.expired", actor=who, ip=client_ip(), detail=f"idle {int((now - last) // 60)} min")
+        end_session()
+        flash("You were signed out after a time without activity. Please sign in again.")
+        return
+    session["last_active"] = now
+
+
+@bp.after_app_request
+def _record_impersonated_writes(response):
+    if request.method in READ_METHODS:
+        return response
+    who = actor()
+    if who.impersonator_id is not None:
+        with site().db.write() as db:
+            impersonation.record_action(db, who, request.method, f"{request.full_path.rstrip('?')} -> {response.status_code}",
+                                        ip=client_ip())
+    return response
+
+
+@bp.app_errorhandler(RateLimited)
+def _rate_limited(exc: RateLimited):
+    headers = {"Retry-After": str(exc.retry_after)}
+    if request.path.startswith("/api/"):
+        body, status = error_response(429, "rate_limited", str(exc), {"retry_after": exc.retry_after})
+        return body, status, headers
+    html = render_template("error.html", page_title="Too many requests", message=str(exc))
+    return html, 429, headers
