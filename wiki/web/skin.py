@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask
+from flask_babel import get_locale
 
 from wiki.plugins import gather
 from wiki.titles import Title
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         viewer = actor()
         menu = [m for m in menu_cache["items"] if not m.roles or viewer.role in m.roles]
         return {
+            "ui_locale": str(get_locale() or "en"),
             "site_name": s.settings.site_name,
             "viewer": viewer,
             "menu_items": menu,
