@@ -11,6 +11,7 @@ from wiki.app import create_app
 from wiki.collab.hooks import send_mail
 from wiki.collab.watch import is_watching, watch
 from wiki.models import OutgoingMail
+from wiki.security.notify import set_preferences
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -99,6 +100,20 @@ def test_watchers_get_mail_but_not_for_their_own_edits(make_site, smtp_sink):
     save(site, "Talk:Foo", "talk", bob)
     messages = smtp_sink.wait_for(2)
     assert messages[1].rcpt_tos == ["alice@example.test"] and "Talk:Foo was created" in messages[1].subject
+
+
+def test_watchers_who_turned_watchlist_mail_off_get_none(make_site, smtp_sink):
+    site = make_site(config={"smtp_url": smtp_sink.url})
+    alice, bob, carl = add_user(site, "Alice"), add_user(site, "Bob"), add_user(site, "Carl")
+    save(site, "Foo", "one", alice)
+    for watcher in (bob, carl):
+        _watch(site, watcher, "Foo")
+    with site.db.write() as session:
+        set_preferences(session, bob, {"watchlist": False})
+    save(site, "Foo", "two", alice)
+    [msg] = smtp_sink.wait_for(1)
+    assert msg.rcpt_tos == ["carl@example.test"]
+    assert _pending_mail(site) == 0
 
 
 def test_only_readers_of_the_page_get_mail(make_site, smtp_sink):

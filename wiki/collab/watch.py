@@ -20,6 +20,7 @@ from wiki.collab.history import not_archived
 from wiki.collab.models import Watch
 from wiki.hooktypes import PageChange
 from wiki.mail import queue_mail
+from wiki.security.notify import may_email
 from wiki.models import Page, Revision, User
 from wiki.permissions import Actor
 from wiki.site import Site
@@ -109,6 +110,8 @@ def notify_watchers(site: Site, session: Session, change: PageChange, title: Tit
         if user.id == change.actor.user_id:
             continue
         if not site.policy.allows(actor_for(user), "read", title, change.page):
+            continue
+        if not may_email(session, user.id, "watchlist"):
             continue
         queue_mail(session, user.email, f"{site.settings.site_name}: {title.prefixed} was "
                    f"{'created' if change.created else 'changed'} by {change.actor.name}",
