@@ -12,7 +12,6 @@ from contextlib import contextmanager
 
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import Session, sessionmaker
 
 _IMMEDIATE = "ticketwiki_immediate"
@@ -21,9 +20,11 @@ _IMMEDIATE = "ticketwiki_immediate"
 def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         if make_url(url).database not in (None, "", ":memory:"):
-            # a file's connections are cheap to open; a pool limit would only make threads that
-            # already hold one connection wait for another (a save, then its after-commit work)
-            kwargs.setdefault("poolclass", NullPool)
+            # Reuse connections (opening one and setting its pragmas costs more than a page
+            # view's queries), but never make a thread wait for one: a writer waiting on
+            # SQLite's lock already holds a connection, and readers must not queue behind it.
+            kwargs.setdefault("pool_size", 16)
+            kwargs.setdefault("max_overflow", 256)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")

@@ -8,12 +8,14 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
 
 from wiki.collab.editing import edit_prefill, new_section_text
 from wiki.collab.history import is_archived
 from wiki.markup import replace_section, split_sections
 from wiki.models import CategoryLink, Page, RedirectLink, Revision
+from wiki.namespaces import CATEGORY
 from wiki.pages import EditConflict, SaveError, preview, save_page
 from wiki.permissions import Actor, PermissionDenied
 from wiki.plugins import gather
@@ -93,10 +95,18 @@ def _revision(s: Site, page: Page, title: Title) -> Revision:
     return revision
 
 
-def _categories(page: Page) -> list[Title]:
+def _categories(page: Page) -> list[tuple[Title, bool]]:
+    """The page's categories, each with whether its category page exists (one query)."""
     s = site()
-    rows = db_session().scalars(select(CategoryLink.category).where(CategoryLink.from_id == page.id))
-    return [s.titles.make(14, name) for name in sorted(rows)]
+    category_page = aliased(Page)
+    rows = db_session().execute(
+        select(CategoryLink.category, category_page.id)
+        .outerjoin(category_page, (category_page.namespace == CATEGORY) & (category_page.title == CategoryLink.category)
+                   & category_page.deleted.is_(False))
+        .where(CategoryLink.from_id == page.id)
+        .order_by(CategoryLink.category)
+    )
+    return [(s.titles.make(CATEGORY, name), page_id is not None) for name, page_id in rows]
 
 
 def do_view(s: Site, title: Title):
@@ -127,7 +137,8 @@ def do_view(s: Site, title: Title):
         is_old=revision.id != page.latest_id,
         html=rendered.html,
         categories=_categories(page),
-        existing_categories=s.existing(db_session(), _categories(page)),
+        last_edited=revision.timestamp if revision.id == page.latest_id else db_session().get(
+            Revision, page.latest_id).timestamp,
         sections=sections,
         redirected_from=redirected_from,
         can_edit=s.policy.allows(who, "edit", title, page),
