@@ -1,0 +1,191 @@
+"""``Form:`` pages: the ``{{#form: ...}}`` definition, and reading a form back.
+
+    {{#form: template=Ticket | title=Ticket:{counter} | roles=customer, staff | summary=New ticket
+     | Subject = text ; One line that says what is wrong
+     | Description = textarea ; What happened, step by step
+     | Priority = radio
+     | Assignee = user
+     | Screenshot = file ; PNG, JPEG, GIF, PDF or text, at most 5 MB }}
+
+Lower-case keys are settings: ``template`` (required), ``title`` (the pattern for new
+pages: ``{counter}`` is a gap-free number, ``{Field}`` a submitted value), ``roles`` (who may
+use the form: ``admin``, ``staff``, ``analyst``, ``customer``, ``user`` for anyone signed in,
+``*`` for visitors too; default ``admin, staff``), ``summary`` and ``button``.  Other
+arguments are inputs: ``Field = [input type] [; help text]``; the input type defaults to
+the one that suits the field's declared type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import quote
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wiki.fields.declare import DeclarationError, FieldDecl, declarations, normalise_field_name
+from wiki.fields.models import FieldForm
+from wiki.fields.store import FORM_KEY
+from wiki.markup import FunctionCall, render
+from wiki.models import Page, TemplateLink
+from wiki.namespaces import FORM, TEMPLATE
+from wiki.permissions import Actor, ROLES
+from wiki.titles import InvalidTitle
+
+INPUT_TYPES = ("text", "textarea", "select", "radio", "checkbox", "date", "datetime", "number", "user", "file")
+SETTINGS = ("template", "title", "roles", "summary", "button")
+ERRORS_KEY = "fields.form_errors"
+DEFAULT_INPUT = {"longtext": "textarea", "enum": "select", "boolean": "checkbox", "date": "date",
+                 "datetime": "datetime", "integer": "number", "decimal": "number", "user": "user"}
+
+
+class FormError(ValueError):
+    """The form cannot be used as written, or was filled in wrongly."""
+
+
+@dataclass(frozen=True)
+class FormInput:
+    field: str
+    input: str = ""
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class FormDef:
+    name: str
+    template: str
+    title_pattern: str = ""
+    roles: tuple[str, ...] = ("admin", "staff")
+    summary: str = ""
+    button: str = "Save"
+    inputs: tuple[FormInput, ...] = ()
+
+    def allows(self, actor: Actor) -> bool:
+        if actor.is_admin or "*" in self.roles:
+            return True
+        if actor.is_anonymous:
+            return False
+        return "user" in self.roles or actor.role in self.roles
+
+    def who(self) -> str:
+        names = {"*": "everyone", "user": "signed-in users"}
+        return ", ".join(names.get(r, r) for r in self.roles)
+
+
+def parse_form(name: str, settings: dict[str, str], inputs: list[str]) -> FormDef:
+    """Build a ``FormDef`` from ``#form``'s settings and input arguments; raises ``FormError``."""
+    template = settings.get("template", "").strip()
+    if not template:
+        raise FormError("#form needs template=NAME (the template whose fields the form fills in)")
+    roles = tuple(r.strip().lower() for r in settings.get("roles", "admin, staff").split(",") if r.strip())
+    unknown = [r for r in roles if r not in (*ROLES, "user", "*")]
+    if unknown:
+        raise FormError(f"#form: unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}, user and *")
+    parsed = []
+    for raw in inputs:
+        spec, _, help_text = raw.partition(";")
+        field_part, eq, kind = spec.partition("=")
+        try:
+            field_name = normalise_field_name(field_part)
+        except DeclarationError as exc:
+            raise FormError(f"#form: {exc}") from None
+        kind = kind.strip().lower()
+        if kind and kind not in INPUT_TYPES:
+            raise FormError(f"#form: the input type {kind!r} of {field_name} is unknown; "
+                            f"input types are {', '.join(INPUT_TYPES)}")
+        if any(i.field == field_name for i in parsed):
+            raise FormError(f"#form: the field {field_name} is listed twice")
+        parsed.append(FormInput(field_name, kind, help_text.strip()))
+    if not parsed:
+        raise FormError("#form lists no fields; add arguments such as 'Subject = text'")
+    return FormDef(name=name, template=template.removeprefix("Template:").strip(),
+                   title_pattern=settings.get("title", "").strip(), roles=roles,
+                   summary=settings.get("summary", "").strip(), button=settings.get("button", "").strip() or "Save",
+                   inputs=tuple(parsed))
+
+
+def form_function(call: FunctionCall) -> str:
+    """The ``#form`` handler: stashes the definition for the save and shows what the form asks."""
+    if call.title.ns != FORM:
+        return call.error("#form belongs on a Form: page.")
+    settings: dict[str, str] = {}
+    inputs: list[str] = []
+    for i in range(call.count):
+        text = call.arg(i)
+        key = text.partition("=")[0].strip()
+        if key in SETTINGS:
+            settings[key] = text.partition("=")[2].strip()
+        elif text:
+            inputs.append(text)
+    try:
+        form = parse_form(call.title.text, settings, inputs)
+    except FormError as exc:
+        call.extra.setdefault(ERRORS_KEY, []).append(str(exc))
+        return call.error(str(exc))
+    call.extra[FORM_KEY] = form
+    items = "".join(f"<li><b>{escape(i.field)}</b>" + (f" ({escape(i.input)})" if i.input else "")
+                    + (f" — {escape(i.help)}" if i.help else "") + "</li>" for i in form.inputs)
+    href = "/wiki/Special:FormEdit/" + quote(form.name.replace(" ", "_"))
+    return call.html(
+        f'<div class="form-definition"><p>This form fills in <a href="/wiki/Template:'
+        f'{quote(form.template.replace(" ", "_"))}">Template:{escape(form.template)}</a> for: '
+        f"{escape(form.who())}.</p><ul>{items}</ul>"
+        f'<p><a class="button" href="{escape(href)}">Create a page with this form</a></p></div>'
+    )
+
+
+def check_form(site, session: Session, form: FormDef) -> list[str]:
+    """Problems with a form against its template's declaration (for saving the Form page)."""
+    decls = declared_fields(site, session, form)
+    if not decls:
+        return [f"#form: Template:{form.template} declares no fields (add {{{{#declare: ...}}}} to it first)."]
+    errors = []
+    for item in form.inputs:
+        decl = decls.get(item.field)
+        if decl is None:
+            errors.append(f"#form: Template:{form.template} declares no field {item.field}.")
+        elif input_type(item, decl) in ("select", "radio") and decl.type.name != "enum":
+            errors.append(f"#form: {item.field} is {decl.type.spec}; select and radio need an enum field.")
+        elif item.input == "checkbox" and decl.type.name not in ("boolean", "enum"):
+            errors.append(f"#form: {item.field} is {decl.type.spec}; checkbox needs a boolean or list(enum) field.")
+    return errors
+
+
+def declared_fields(site, session: Session, form: FormDef) -> dict[str, FieldDecl]:
+    """The fields the form's template declares, by name."""
+    found = declarations(session, [site.titles.make(TEMPLATE, form.template)])
+    return {d.name: d for d in next(iter(found.values()), [])}
+
+
+def input_type(item: FormInput, decl: FieldDecl) -> str:
+    if item.input:
+        return item.input
+    if decl.type.is_list:
+        return "checkbox" if decl.type.name == "enum" else "text"
+    return DEFAULT_INPUT.get(decl.type.name, "text")
+
+
+def load_form(site, session: Session, name: str) -> FormDef:
+    """The form defined on ``Form:name``; raises ``FormError`` when there is none."""
+    try:
+        title = site.titles.make(FORM, name.removeprefix("Form:"))
+    except InvalidTitle as exc:
+        raise FormError(str(exc)) from None
+    text = site.current_text(session, title)
+    if text is None:
+        raise FormError(f"There is no form called {title.prefixed}.")
+    output = render(text, site.render_context(session, title))
+    form = output.extra.get(FORM_KEY)
+    if form is None:
+        raise FormError(f"{title.prefixed} does not define a form ({{{{#form: template=... | ...}}}}).")
+    return form
+
+
+def forms_for_page(session: Session, page_id: int) -> str | None:
+    """The name of a form that edits one of the templates page ``page_id`` uses, if any."""
+    return session.scalar(
+        select(Page.title).join(FieldForm, FieldForm.page_id == Page.id)
+        .join(TemplateLink, (TemplateLink.namespace == TEMPLATE) & (TemplateLink.title == FieldForm.template))
+        .where(TemplateLink.from_id == page_id, Page.deleted.is_(False)).order_by(Page.id).limit(1)
+    )

@@ -1,0 +1,143 @@
+"""Saving a filled-in form: a new page from the title pattern, or an edit of one template call.
+
+Runs inside the caller's write transaction with the acting user; the page is saved with
+``save_page``, so field validation, permissions and merging are exactly those of any edit.
+``{counter}`` numbers come from ``field_counters`` in the same transaction, so a refused
+or failed save gives its number back (no gaps), and concurrent saves queue on the row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from wiki.fields.declare import FieldDecl
+from wiki.fields.forms.definition import FormDef, FormError, declared_fields
+from wiki.fields.forms.uploads import Upload, store
+from wiki.fields.forms.wikitext import build_call, escape_value, find_call, rewrite_call
+from wiki.fields.models import FieldCounter
+from wiki.models import Revision
+from wiki.namespaces import TEMPLATE
+from wiki.pages import SaveResult, save_page
+from wiki.permissions import Actor, PermissionDenied
+from wiki.titles import InvalidTitle, Title
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+MAX_COUNTER_TRIES = 1000
+
+
+@dataclass
+class Submission:
+    """What was filled in: field -> text (lists already joined with commas), and uploaded files."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    uploads: dict[str, Upload] = field(default_factory=dict)
+    summary: str = ""
+
+
+def collect(form: FormDef, decls: Mapping[str, FieldDecl], get_list) -> dict[str, str]:
+    """Field values from a request's form data (``get_list(name)`` -> list of strings)."""
+    values: dict[str, str] = {}
+    for item in form.inputs:
+        decl = decls.get(item.field)
+        submitted = [v.strip() for v in get_list(item.field) if v.strip()]
+        if decl is not None and decl.type.name == "boolean" and not decl.type.is_list:
+            values[item.field] = "yes" if submitted and submitted[-1] not in ("no", "0") else "no"
+        else:
+            values[item.field] = ", ".join(submitted)
+    return values
+
+
+def next_counter(session: Session, name: str) -> int:
+    """The next number of counter ``name`` (1 for a new counter), inside the transaction."""
+    value = session.execute(
+        update(FieldCounter).where(FieldCounter.name == name).values(value=FieldCounter.value + 1)
+        .returning(FieldCounter.value).execution_options(synchronize_session=False)
+    ).scalar()
+    if value is not None:
+        return value
+    try:
+        with session.begin_nested():
+            session.add(FieldCounter(name=name, value=1))
+            session.flush()
+    except IntegrityError:  # another save created the counter first; take the next number
+        return next_counter(session, name)
+    return 1
+
+
+def _fill(pattern: str, values: Mapping[str, str], counter: int | None) -> str:
+    def value(found: re.Match) -> str:
+        key = found.group(1).strip()
+        if key == "counter":
+            return str(counter)
+        for name, text in values.items():
+            if name.casefold() == key.casefold():
+                if not text.strip():
+                    raise FormError(f"The page title is made from {key}; please fill it in.")
+                return " ".join(text.split())
+        raise FormError(f"The title pattern {pattern!r} names {{{key}}}, which is not a field of the form.")
+
+    return _PLACEHOLDER.sub(value, pattern)
+
+
+def new_title(site, session: Session, form: FormDef, values: Mapping[str, str]) -> Title:
+    """The title of a new page from the form's pattern; ``{counter}`` skips titles already taken."""
+    if not form.title_pattern:
+        raise FormError(f"Form:{form.name} has no title pattern (title=...), so it can only edit pages.")
+    for _ in range(MAX_COUNTER_TRIES):
+        counter = next_counter(session, form.title_pattern) if "{counter}" in form.title_pattern else None
+        try:
+            title = site.titles.parse(_fill(form.title_pattern, values, counter))
+        except InvalidTitle as exc:
+            raise FormError(f"The new page's title is not valid: {exc}") from None
+        if site.get_page(session, title) is None:
+            return title
+        if counter is None:
+            raise FormError(f"A page called {title.prefixed} already exists; change the fields its title is made of.")
+    raise FormError(f"No free title found for {form.title_pattern!r} after {MAX_COUNTER_TRIES} tries.")
+
+
+def submit(site, session: Session, form: FormDef, submission: Submission, actor: Actor,
+           target: Title | None = None, base_revision_id: int | None = None,
+           now: datetime | None = None) -> SaveResult:
+    """Create a page (``target`` is ``None``) or edit ``target``'s template call; raises
+    ``FormError``, ``PermissionDenied``, ``SaveError``, ``EditConflict`` or ``UploadError``."""
+    if not form.allows(actor):
+        raise PermissionDenied(f"Form:{form.name} may be used by {form.who()} only.")
+    decls = declared_fields(site, session, form)
+    files = {item.field for item in form.inputs if item.input == "file"}
+    values = {item.field: submission.values.get(item.field, "") for item in form.inputs if item.field not in files}
+    for name, upload in submission.uploads.items():
+        if name in files and upload.data:
+            values[name] = store(site, session, actor, name, upload, now=now).prefixed
+    summary = submission.summary or form.summary or f"Saved with Form:{form.name}"
+    if target is None:
+        title = new_title(site, session, form, values)
+        params = [(name, escape_value(value)) for name, value in values.items() if value or name in decls]
+        return save_page(site, session, title, build_call(form.template, params), actor, summary=summary,
+                         account_id=actor.account_id, now=now)
+    page = site.get_page(session, target)
+    if page is None or page.deleted:
+        raise FormError(f"{target.prefixed} does not exist.")
+    base = session.get(Revision, base_revision_id or page.latest_id)
+    if base is None or base.page_id != page.id:
+        raise FormError(f"Revision {base_revision_id} is not a revision of {target.prefixed}.")
+    template = site.titles.make(TEMPLATE, form.template)
+
+    def is_template(name: str) -> bool:
+        try:
+            return site.titles.parse(name, default_namespace=TEMPLATE) == template
+        except InvalidTitle:
+            return False
+
+    span = find_call(base.text, is_template)
+    if span is None:
+        raise FormError(f"{target.prefixed} does not call {{{{{form.template}}}}}, so Form:{form.name} cannot edit it.")
+    text = rewrite_call(base.text, span, values)
+    return save_page(site, session, target, text, actor, summary=summary, base_revision_id=base.id, now=now)

@@ -1,0 +1,114 @@
+"""The fields plugin: ``#declare``, ``#ask`` and ``#form``, validation at save, derived field
+tables, field changes per revision, Special:Ask and Special:FormEdit, the API, the command."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from wiki.fields import cli, store, views
+from wiki.fields.api import api
+from wiki.fields.declare import ERRORS_KEY, EXTRA_KEY, DeclarationError, check_default, conflicts, declare_function
+from wiki.fields.forms.definition import ERRORS_KEY as FORM_ERRORS_KEY
+from wiki.fields.forms.definition import check_form, form_function, forms_for_page
+from wiki.fields.query import ask_function
+from wiki.hooktypes import PageAction, PageSection, SeedPage, SpecialPage
+from wiki.hookspecs import hookimpl
+from wiki.markup import ParserFunction
+from wiki.namespaces import FORM, TEMPLATE
+
+HELP_PAGE = Path(__file__).resolve().parent / "help" / "Fields.md"
+
+
+@hookimpl
+def register_parser_functions():
+    return [ParserFunction("declare", declare_function), ParserFunction("ask", ask_function),
+            ParserFunction("form", form_function)]
+
+
+@hookimpl
+def validate_page_save(site, session, title, text, output, actor):
+    errors: list[str] = []
+    if title.ns == TEMPLATE:
+        errors += output.extra.get(ERRORS_KEY, [])
+        decls = output.extra.get(EXTRA_KEY, [])
+        if decls:
+            page = site.get_page(session, title)
+            errors += conflicts(session, page.id if page else None, decls)
+            env = store.type_env(site, session)
+            for decl in decls:
+                try:
+                    check_default(decl, env)
+                except DeclarationError as exc:
+                    errors.append(f"#declare: {exc}.")
+    if title.ns == FORM:
+        errors += output.extra.get(FORM_ERRORS_KEY, [])
+        if store.FORM_KEY in output.extra:
+            errors += check_form(site, session, output.extra[store.FORM_KEY])
+    errors += store.extract(site, session, output).errors
+    return errors
+
+
+@hookimpl
+def update_derived_data(site, session, page, revision, output):
+    store.derive(site, session, page, revision, output)
+
+
+@hookimpl
+def clear_derived_data(site, session, page):
+    store.clear(session, page.id)
+
+
+@hookimpl
+def page_saved(site, session, change):
+    store.record_changes(session, change.page.id, change.revision.id, change.previous_revision_id)
+
+
+@hookimpl
+def register_special_pages():
+    return [
+        SpecialPage("Ask", views.special_ask, "Query pages by category and field values; export CSV and JSON"),
+        SpecialPage("FormEdit", views.special_form_edit, "Create or edit a page with a form"),
+    ]
+
+
+@hookimpl
+def register_page_actions():
+    return [PageAction("formedit", views.form_edit_action)]
+
+
+@hookimpl
+def register_blueprints():
+    return [api]
+
+
+@hookimpl
+def register_cli_commands():
+    return [cli.fields]
+
+
+@hookimpl
+def register_seed_pages():
+    return [SeedPage("Help:Fields", HELP_PAGE.read_text(encoding="utf-8"), summary="Help on fields, forms and queries")]
+
+
+@hookimpl
+def search_fields(site, session, page, revision, output):
+    """Field values of the revision as ``name:value`` search filters (``status:open``)."""
+    found = {}
+    for name, value in store.revision_fields(session, revision.id).items():
+        found[name.replace(" ", "_").replace("-", "_")] = value if isinstance(value, list) else [value]
+    return found
+
+
+@hookimpl
+def page_view_sections(site, session, title, page, actor, args):
+    """An "Edit with form" link on pages that a form can edit, for those who may edit them."""
+    if page is None or title.ns == FORM or not site.policy.allows(actor, "edit", title, page):
+        return []
+    name = forms_for_page(session, page.id)
+    if name is None:
+        return []
+    href = f"{title.url_path}?action=formedit"
+    return [PageSection(html=f'<p class="formedit-link"><a href="{escape(href)}">Edit with form</a> '
+                             f"(Form:{escape(name)})</p>", order=5)]

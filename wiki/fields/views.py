@@ -1,0 +1,160 @@
+"""Web pages of the fields package: Special:Ask, Special:FormEdit and ``?action=formedit``.
+
+Views read the request and call the services (``query``, ``forms.submit``) with the acting
+user; the JSON API lives in ``wiki.fields.api``.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request
+
+from wiki.fields.api import rate_limited
+from wiki.fields.forms.definition import FormDef, FormError, declared_fields, forms_for_page, input_type, load_form
+from wiki.fields.forms.submit import Submission, collect, submit
+from wiki.fields.forms.uploads import Upload, UploadError
+from wiki.fields.forms.wikitext import find_call, unescape_value
+from wiki.fields.query import QueryError, max_limit, parse_query, run, split_query
+from wiki.fields.query.formats import api_url, ask_url, to_html
+from wiki.models import Revision
+from wiki.namespaces import FORM, TEMPLATE
+from wiki.pages import EditConflict, SaveError
+from wiki.titles import InvalidTitle, Title
+from wiki.web.context import actor, db_session
+from wiki.web.pages import error_page, readable_page
+from wiki.web.skin import wiki_url
+
+HONEYPOT = "website"
+
+
+# --- Special:Ask ------------------------------------------------------------------------
+
+def special_ask(req):
+    text = (request.args.get("query") or req.subpage or "").strip()
+    context = {"query_text": text, "errors": [], "html": None, "links": {}}
+    if not text:
+        return "fields/ask.html", context
+    try:
+        query = parse_query(split_query(text), req.site.titles, max_limit(req.site))
+        result = run(req.site, req.session, req.actor, query)
+    except QueryError as exc:
+        context["errors"] = [str(exc)]
+        return render_template("fields/ask.html", page_title="Special:Ask", **context), 400
+    context["html"] = to_html(result)
+    context["links"] = {"share": ask_url(query), "csv": api_url(query, "csv"), "json": api_url(query, "json")}
+    if query.offset:
+        context["links"]["previous"] = ask_url(query, offset=max(0, query.offset - query.limit))
+    if result.more:
+        context["links"]["next"] = ask_url(query, offset=query.offset + query.limit)
+    return "fields/ask.html", context
+
+
+# --- forms ------------------------------------------------------------------------------
+
+def special_form_edit(req):
+    name = req.subpage or request.values.get("form", "")
+    if not name:
+        return error_page(400, "No form named", "Open Special:FormEdit/<form name>, for example from a Form: page.")
+    target = None
+    if request.values.get("target"):
+        try:
+            target = req.site.titles.parse(request.values["target"])
+        except InvalidTitle as exc:
+            return error_page(400, "Bad title", str(exc))
+    return _form_page(req.site, name, target)
+
+
+def form_edit_action(s, title: Title):
+    """``/wiki/Form:X?action=formedit`` fills form X; on other pages it edits them with their form."""
+    if title.ns == FORM:
+        return _form_page(s, title.text, None)
+    page = readable_page(s, title, actor())
+    if page is None:
+        return error_page(404, "No such page", f"{title.prefixed} does not exist.")
+    name = request.values.get("form") or forms_for_page(db_session(), page.id)
+    if name is None:
+        return error_page(404, "No form", f"No form edits the templates {title.prefixed} uses.")
+    return _form_page(s, name, title)
+
+
+def _inputs(s, form: FormDef, values: dict[str, str]) -> list[dict]:
+    decls = declared_fields(s, db_session(), form)
+    shown = []
+    for item in form.inputs:
+        decl = decls.get(item.field)
+        value = values.get(item.field, "")
+        if not value and decl is not None and decl.default is not None:
+            value = decl.default
+        kind = input_type(item, decl) if decl is not None else (item.input or "text")
+        shown.append({
+            "field": item.field, "input": kind, "help": item.help, "value": value,
+            "required": bool(decl and decl.required and decl.default is None),
+            "allowed": decl.type.allowed if decl else (), "is_list": bool(decl and decl.type.is_list),
+            "checked": {v.strip().casefold() for v in value.split(",")},
+            "describe": decl.type.describe() if decl else "",
+        })
+    return shown
+
+
+def _current_values(s, form: FormDef, revision: Revision) -> dict[str, str]:
+    template = s.titles.make(TEMPLATE, form.template)
+
+    def is_template(name: str) -> bool:
+        try:
+            return s.titles.parse(name, default_namespace=TEMPLATE) == template
+        except InvalidTitle:
+            return False
+
+    span = find_call(revision.text, is_template)
+    if span is None:
+        return {}
+    return {key: unescape_value(value) for key, value in span.params if key is not None}
+
+
+def _form_page(s, name: str, target: Title | None):
+    who = actor()
+    session = db_session()
+    try:
+        form = load_form(s, session, name)
+    except FormError as exc:
+        return error_page(404, "No such form", str(exc))
+    if not form.allows(who):
+        return error_page(403, "Permission error", f"Form:{form.name} may be used by {form.who()} only.")
+    base = None
+    if target is not None:
+        page = readable_page(s, target, who)
+        if page is None:
+            return error_page(404, "No such page", f"{target.prefixed} does not exist.")
+        s.policy.check(who, "edit", target, page)
+        base_id = request.values.get("base_revision_id", type=int) or page.latest_id
+        base = session.get(Revision, base_id)
+        if base is None or base.page_id != page.id:
+            return error_page(400, "Bad revision", f"Revision {base_id} is not a revision of {target.prefixed}.")
+    context = {"form": form, "target": target, "base_revision_id": base.id if base else "",
+               "summary": request.form.get("summary", ""), "errors": [], "honeypot": HONEYPOT,
+               "page_title": f"{'Editing ' + target.prefixed if target else 'Form:' + form.name}"}
+    if request.method != "POST":
+        values = _current_values(s, form, base) if base else {k: v for k, v in request.args.items()}
+        return render_template("fields/formedit.html", inputs=_inputs(s, form, values), **context)
+    decls = declared_fields(s, session, form)
+    values = collect(form, decls, request.form.getlist)
+    status, errors = 400, []
+    if request.form.get(HONEYPOT):
+        errors = ["This submission looks automated (a field meant to stay empty was filled in); nothing was saved."]
+    elif (message := rate_limited(who)) is not None:
+        status, errors = 429, [message]
+    else:
+        uploads = {key: Upload(f.filename or "", f.read()) for key, f in request.files.items() if f and f.filename}
+        submission = Submission(values=values, uploads=uploads, summary=request.form.get("summary", ""))
+        try:
+            with s.db.write() as write:
+                result = submit(s, write, form, submission, who, target=target,
+                                base_revision_id=base.id if base else None)
+            return redirect(wiki_url(s.titles.make(result.page.namespace, result.page.title)), code=303)
+        except (FormError, UploadError) as exc:
+            errors = [str(exc)]
+        except SaveError as exc:
+            errors = exc.messages
+        except EditConflict as exc:
+            status, errors = 409, [f"{exc.title.prefixed} was changed by someone else in the same fields; "
+                                   "reload the form to see the current values."]
+    return render_template("fields/formedit.html", inputs=_inputs(s, form, values), **{**context, "errors": errors}), status
