@@ -182,6 +182,21 @@ def page_committed(site: Site, change: PageChange) -> None:
     """
 
 
+@hookspec
+def describe_revision_changes(
+    site: Site, session: Session, pairs: list[tuple[int | None, int]]
+) -> dict[tuple[int | None, int], list[str]]:
+    """Notes on what changed between revisions beyond their text, for history, recent
+    changes, watchlists and diffs (for example ``"Status: Open → Resolved"``).
+
+    :param pairs: ``(old_revision_id, new_revision_id)``; ``old`` is ``None`` for a page's
+        first revision.  Consecutive pairs (old is new's parent) are the common case and should
+        be answered in one query for all of them.
+    :returns: notes per pair, plain text (the caller escapes them); pairs with nothing to say
+        may be left out.  Read only; the caller has already checked the viewer may read them.
+    """
+
+
 # --- rendering ---------------------------------------------------------------------------
 
 @hookspec
@@ -236,4 +251,21 @@ def page_access_changed(site: Site, session: Session, page: Any, title: Title) -
 
     Plugins that keep copies of page data outside the policy's reach (the search index)
     must refresh them after the commit.
+    """
+
+
+# --- search ------------------------------------------------------------------------------
+
+@hookspec
+def search_fields(site: Site, session: Session, page: Any, revision: Any, output: Any) -> dict[str, list[str]]:
+    """Field values a plugin wants searchable as ``name:value`` (``status:open priority:P1``).
+
+    Called when the search index takes in a page's current revision (after a save, and for
+    every page by ``ticketwiki search rebuild``), outside the save's transaction.
+
+    :param output: the ``ParseOutput`` of ``revision``'s text (its template calls hold the
+        values).
+    :returns: ``{field name: values}``; names are letters, digits and underscores, matched
+        case-insensitively, as are values, which match whole.  ``{}`` when the page has none.
+        Must not write to the database.
     """

@@ -11,6 +11,7 @@ from wiki.collab.diff import diff_hunks
 from wiki.collab.history import (
     RevisionNotFound,
     RollbackError,
+    change_notes,
     count_revisions,
     last_other_author_revision,
     neighbour,
@@ -69,6 +70,7 @@ def history(s: Site, title: Title):
     return render_template(
         "collab/history.html", title=title, page=page, revisions=revisions,
         sizes=parent_sizes(session, revisions), total=count_revisions(session, page), limit=limit, offset=offset,
+        notes=change_notes(s, session, [(r.parent_id, r.id) for r in revisions]),
         can_edit=can_edit, can_rollback=can_rollback,
         page_title=f"{title.prefixed}: revision history",
     )
@@ -89,6 +91,7 @@ def diff(s: Site, title: Title):
     return render_template(
         "collab/diff.html", title=title, page=page, old=old, new=new, mode=mode,
         hunks=diff_hunks(old.text if old else "", new.text),
+        notes=change_notes(s, session, [(old.id if old else None, new.id)]).get((old.id if old else None, new.id), []),
         older=neighbour(session, page, old, newer=False) if old else None,
         newer=neighbour(session, page, new, newer=True),
         can_edit=s.policy.allows(actor(), "edit", title, page),

@@ -150,3 +150,15 @@ def rollback(site: Site, session: Session, title: Title, from_user: str, actor: 
     summary = f"Reverted edits by {from_user} to the last revision by {target.user_text} ({target.id})"
     return save_page(site, session, title, target.text, actor, summary=summary, minor=True,
                      base_revision_id=latest.id)
+
+
+def change_notes(site: Site, session: Session, pairs: Iterable[tuple[int | None, int]]) -> dict:
+    """What plugins say changed between each revision pair besides the text (field changes)."""
+    pairs = list(dict.fromkeys(pairs))
+    notes: dict[tuple[int | None, int], list[str]] = {}
+    if not pairs:
+        return notes
+    for answer in site.hook.describe_revision_changes(site=site, session=session, pairs=pairs):
+        for pair, lines in (answer or {}).items():
+            notes.setdefault(pair, []).extend(lines)
+    return notes

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, request
 from sqlalchemy import select
 
 from wiki.collab import feeds
-from wiki.collab.history import parent_sizes
+from wiki.collab.history import change_notes, parent_sizes
 from wiki.collab.logs import LOG_TYPES, log_entries
 from wiki.collab.models import ArchivedRevision
 from wiki.collab.moves import MoveError, archived_revisions, undelete_page
@@ -31,6 +31,7 @@ def recent_changes_page(req):
                                    entries)
     changes = [(rev, req.site.titles.make(page.namespace, page.title), sizes[rev.id]) for rev, page in rows]
     return "collab/recentchanges.html", {"changes": changes, "filter": flt, "errors": errors,
+                                        "notes": change_notes(req.site, req.session, [(r.parent_id, r.id) for r, _ in rows]),
                                         "namespaces": list(req.site.namespaces)}
 
 
@@ -57,6 +58,7 @@ def watchlist_page(req):
     sizes = parent_sizes(req.session, [rev for rev, _ in rows])
     changes = [(rev, req.site.titles.make(page.namespace, page.title), sizes[rev.id]) for rev, page in rows]
     return "collab/watchlist.html", {"changes": changes, "days": int(days),
+                                     "notes": change_notes(req.site, req.session, [(r.parent_id, r.id) for r, _ in rows]),
                                      "watched": watched_titles(req.site, req.session, req.actor.user_id)}
 
 

@@ -112,3 +112,8 @@ def page_view_sections(site, session, title, page, actor, args):
     href = f"{title.url_path}?action=formedit"
     return [PageSection(html=f'<p class="formedit-link"><a href="{escape(href)}">Edit with form</a> '
                              f"(Form:{escape(name)})</p>", order=5)]
+
+
+@hookimpl
+def describe_revision_changes(site, session, pairs):
+    return store.describe_pairs(session, pairs)

@@ -168,6 +168,24 @@ def field_changes(session: Session, revision_ids: Iterable[int]) -> dict[int, li
     return found
 
 
+def describe_pairs(session: Session, pairs: list[tuple[int | None, int]]) -> dict[tuple[int | None, int], list[str]]:
+    """``format_changes`` for revision pairs: stored changes for consecutive ones (one query),
+    a comparison of stored values for any other pair."""
+    parents = dict(session.execute(select(Revision.id, Revision.parent_id)
+                                   .where(Revision.id.in_({new for _, new in pairs}))).all())
+    consecutive = field_changes(session, [new for old, new in pairs if parents.get(new) == old])
+    notes: dict[tuple[int | None, int], list[str]] = {}
+    for old, new in pairs:
+        if parents.get(new) == old:
+            changes = consecutive.get(new, [])
+        else:
+            before = revision_fields(session, old) if old else {}
+            changes = diff(before, revision_fields(session, new))
+        if changes:
+            notes[(old, new)] = [format_changes(changes)]
+    return notes
+
+
 def format_changes(changes: list[tuple[str, str | None, str | None]]) -> str:
     """``Status: Open → Resolved; Due: (none) → 2026-12-01`` for summaries."""
     return "; ".join(f"{name}: {old or '(none)'} → {new or '(none)'}" for name, old, new in changes)
