@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint
+from flask_babel import lazy_gettext
 
 from wiki.collab import actions, specials
 from wiki.collab.diff import diff_hunks
@@ -17,7 +18,7 @@ from wiki.hookspecs import hookimpl
 from wiki.mail import send_pending
 from wiki.pages import after_commit
 from wiki.titles import Title
-from wiki.web.context import actor, db_session, site
+from wiki.web.context import actor, db_session, pages, site
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,10 @@ def register_page_actions():
 @hookimpl
 def register_special_pages():
     return [
-        SpecialPage("RecentChanges", specials.recent_changes_page, "The newest changes to the wiki"),
-        SpecialPage("Watchlist", specials.watchlist_page, "Changes to the pages you watch"),
-        SpecialPage("Log", specials.log_page, "Moves, deletions, protections and rights changes"),
-        SpecialPage("Undelete", specials.undelete, "Restore deleted pages", roles=("admin",)),
+        SpecialPage("RecentChanges", specials.recent_changes_page, lazy_gettext("The newest changes to the wiki")),
+        SpecialPage("Watchlist", specials.watchlist_page, lazy_gettext("Changes to the pages you watch")),
+        SpecialPage("Log", specials.log_page, lazy_gettext("Moves, deletions, protections and rights changes")),
+        SpecialPage("Undelete", specials.undelete, lazy_gettext("Restore deleted pages"), roles=("admin",)),
     ]
 
 
@@ -93,9 +94,10 @@ def page_tabs(title: Title) -> dict:
     s, who, session = site(), actor(), db_session()
     subject = s.titles.subject_page(title)
     talk = s.titles.talk_page(title)
-    existing = s.existing(session, [t for t in (subject, talk) if t is not None])
-    page = s.get_page(session, title)
-    live = page is not None and not page.deleted
+    found = pages([t for t in (title, subject, talk) if t is not None])
+    existing = {key for key, p in found.items() if not p.deleted}
+    page = found.get(title.key)
+    live = page is not None and not page.deleted and not who.is_anonymous
     return {
         "subject": subject, "talk": talk, "is_talk": title.namespace.is_talk,
         "subject_exists": subject.key in existing, "talk_exists": talk is not None and talk.key in existing,

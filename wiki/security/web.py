@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, flash, render_template, request, session
+from flask_babel import gettext
 from flask_login import current_user
 
 from wiki.security import audit, impersonation, rights
 from wiki.security.ratelimit import RateLimited
 from wiki.web.api import error_response
 from wiki.web.auth import client_ip, end_session
-from wiki.web.context import actor, site
+from wiki.web.context import actor, db_session, site
 
 bp = Blueprint("security", __name__)
 DEFAULT_IDLE_MINUTES = 30
@@ -33,9 +34,7 @@ def _keep_rights_current() -> None:
     if request.endpoint == "static":
         return
     state = current_app.extensions.setdefault("ticketwiki.security", {})
-    # a short session of its own: the request's session would hold a connection all along
-    with site().db.read() as db:
-        state["rights_version"] = rights.refresh(site(), db, state.get("rights_version"))
+    state["rights_version"] = rights.refresh(site(), db_session(), state.get("rights_version"))
 
 
 @bp.before_app_request
@@ -49,7 +48,7 @@ def _expire_idle_session() -> None:
         with site().db.write() as db:
             audit.record(db, "session.expired", actor=who, ip=client_ip(), detail=f"idle {int((now - last) // 60)} min")
         end_session()
-        flash("You were signed out after a time without activity. Please sign in again.")
+        flash(gettext("You were signed out after a time without activity. Please sign in again."))
         return
     session["last_active"] = now
 
@@ -72,5 +71,5 @@ def _rate_limited(exc: RateLimited):
     if request.path.startswith("/api/"):
         body, status = error_response(429, "rate_limited", str(exc), {"retry_after": exc.retry_after})
         return body, status, headers
-    html = render_template("error.html", page_title="Too many requests", message=str(exc))
+    html = render_template("error.html", page_title=gettext("Too many requests"), message=str(exc))
     return html, 429, headers

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
@@ -23,10 +24,15 @@ from wiki.rendering import render_revision
 from wiki.site import Site
 from wiki.titles import InvalidTitle, Title
 from wiki.web.context import actor, db_session, site
+from wiki.web.context import page as page_named
 from wiki.web.skin import wiki_url
 
 bp = Blueprint("pages", __name__)
 MAIN_PAGE = "Main Page"
+#: Headings of the error page for the usual HTTP errors (the details stay as the view wrote them).
+HTTP_ERRORS = {400: lazy_gettext("Bad Request"), 403: lazy_gettext("Forbidden"), 404: lazy_gettext("Not Found"),
+               405: lazy_gettext("Method Not Allowed"), 409: lazy_gettext("Conflict"),
+               413: lazy_gettext("Request Entity Too Large"), 500: lazy_gettext("Internal Server Error")}
 
 
 @dataclass
@@ -46,12 +52,12 @@ def error_page(status: int, heading: str, message: str) -> tuple[str, int]:
 
 @bp.app_errorhandler(PermissionDenied)
 def _denied(exc: PermissionDenied):
-    return error_page(403, "Permission error", str(exc))
+    return error_page(403, gettext("Permission error"), str(exc))
 
 
 @bp.app_errorhandler(InvalidTitle)
 def _bad_title(exc: InvalidTitle):
-    return error_page(400, "Bad title", str(exc))
+    return error_page(400, gettext("Bad title"), str(exc))
 
 
 @bp.route("/")
@@ -69,13 +75,13 @@ def view(name: str):
     action = request.values.get("action", "diff" if "diff" in request.args else "view")
     handler = page_actions(s).get(action)
     if handler is None:
-        return error_page(400, "No such action", f"The action {action!r} is not known.")
+        return error_page(400, gettext("No such action"), gettext("The action %(action)r is not known.", action=action))
     return handler(s, title)
 
 
 def readable_page(s: Site, title: Title, who: Actor) -> Page | None:
     """The page if it exists and ``who`` may read it; pages of other accounts look missing."""
-    page = s.get_page(db_session(), title)
+    page = page_named(title)
     if page is not None and page.account_id is not None and not s.policy.allows(who, "read", title, page):
         return None
     s.policy.check(who, "read", title, page)
@@ -95,14 +101,16 @@ def _revision(s: Site, page: Page, title: Title) -> Revision:
     return revision
 
 
+_CATEGORY_PAGE = aliased(Page)  # made once, so that SQLAlchemy's statement cache can reuse the query
+
+
 def _categories(page: Page) -> list[tuple[Title, bool]]:
     """The page's categories, each with whether its category page exists (one query)."""
     s = site()
-    category_page = aliased(Page)
     rows = db_session().execute(
-        select(CategoryLink.category, category_page.id)
-        .outerjoin(category_page, (category_page.namespace == CATEGORY) & (category_page.title == CategoryLink.category)
-                   & category_page.deleted.is_(False))
+        select(CategoryLink.category, _CATEGORY_PAGE.id)
+        .outerjoin(_CATEGORY_PAGE, (_CATEGORY_PAGE.namespace == CATEGORY)
+                   & (_CATEGORY_PAGE.title == CategoryLink.category) & _CATEGORY_PAGE.deleted.is_(False))
         .where(CategoryLink.from_id == page.id)
         .order_by(CategoryLink.category)
     )
@@ -180,11 +188,13 @@ def do_edit(s: Site, title: Title):
         try:
             text = split_sections(base.text)[section]
         except IndexError:
-            return error_page(404, "No such section", f"{title.prefixed} has no section {section}.")
+            return error_page(404, gettext("No such section"),
+                              gettext("%(title)s has no section %(section)s.", title=title.prefixed, section=section))
     return render_template(
         "edit.html", title=title, text=text, summary=prefill.summary, minor=False, section=section,
         new_section=new_section, subject="", errors=prefill.errors, watch=True,
-        base_revision_id=base.id if base else "", page_title=f"Editing {title.prefixed}", created=page is None,
+        base_revision_id=base.id if base else "", page_title=gettext("Editing %(title)s", title=title.prefixed),
+        created=page is None,
     ), prefill.status
 
 
@@ -200,7 +210,8 @@ def _submit(s: Site, title: Title, page: Page | None, who: Actor):
     base_revision_id = int(base_id) if base_id and base_id.isdigit() else None
     context = dict(title=title, text=text, summary=summary, minor=minor, section=section, new_section=new_section,
                    subject=subject, watch=watch is not False,
-                   base_revision_id=base_id or "", page_title=f"Editing {title.prefixed}", created=page is None)
+                   base_revision_id=base_id or "", page_title=gettext("Editing %(title)s", title=title.prefixed),
+                   created=page is None)
     if "preview" in form:
         output, errors = preview(s, db_session(), title, text, who)
         return render_template("edit.html", preview_html=output.html, errors=errors, **context)
@@ -212,7 +223,8 @@ def _submit(s: Site, title: Title, page: Page | None, who: Actor):
     if section is not None and base_revision_id is not None:
         base = db_session().get(Revision, base_revision_id)
         if base is None:
-            return render_template("edit.html", errors=[f"Revision {base_id} does not exist."], **context), 400
+            errors = [gettext("Revision %(id)s does not exist.", id=base_id)]
+            return render_template("edit.html", errors=errors, **context), 400
         try:
             full_text = replace_section(base.text, section, text)
         except (KeyError, ValueError, IndexError) as exc:
@@ -237,10 +249,12 @@ def _special(s: Site, title: Title):
     name, _, subpage = title.text.partition("/")
     special = s.special_pages.get(name.casefold())
     if special is None:
-        return error_page(404, "No such special page", f"Special:{name} does not exist.")
+        return error_page(404, gettext("No such special page"), gettext("Special:%(name)s does not exist.", name=name))
     who = actor()
     if special.roles and who.role not in special.roles and not who.is_admin:
-        return error_page(403, "Permission error", f"Special:{special.name} is for {', '.join(special.roles)} only.")
+        return error_page(403, gettext("Permission error"),
+                          gettext("Special:%(name)s is for %(roles)s only.", name=special.name,
+                                  roles=", ".join(special.roles)))
     result = special.view(SpecialRequest(site=s, session=db_session(), actor=who, subpage=subpage, title=title))
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], str) and isinstance(result[1], dict):
         template, ctx = result
@@ -261,4 +275,4 @@ def page_actions(s: Site) -> dict:
 def _http_error(exc: HTTPException):
     if request.path.startswith("/api/"):
         return exc
-    return error_page(exc.code or 500, exc.name, exc.description or "")
+    return error_page(exc.code or 500, HTTP_ERRORS.get(exc.code, exc.name), exc.description or "")
