@@ -94,3 +94,26 @@ def test_serve_answers_over_http(instance):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_serve_with_several_processes(instance):
+    port = free_port()
+    env = {**os.environ, "TICKETWIKI_INSTANCE": str(instance), "PYTHONPATH": ROOT}
+    proc = subprocess.Popen([sys.executable, "-m", "wiki", "serve", "--port", str(port), "--workers", "2",
+                             "--threads", "2"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                statuses = {requests.get(f"http://127.0.0.1:{port}/wiki/Main_Page", timeout=5).status_code
+                        for _ in range(10)}
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
+                time.sleep(0.3)
+        assert statuses == {200}
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+    assert "2 processes x 2 threads" in output and "Booting worker" in output

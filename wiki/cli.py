@@ -55,17 +55,27 @@ def init(ctx: Context) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per process.")
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="Processes; more than one uses gunicorn and spreads page views over the cores.")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, threads: int) -> None:
-    """Run the web app (waitress, a production WSGI server)."""
+def serve(ctx: Context, host: str, port: int, threads: int, workers: int) -> None:
+    """Run the web app (waitress in one process, or gunicorn with several)."""
+    if workers < 1 or threads < 1:
+        raise click.BadParameter("--workers and --threads must be at least 1")
+    click.echo(f"ticketwiki on http://{host}:{port}/ (instance {ctx.site.settings.instance_path}, "
+               f"{workers} process{'es' if workers > 1 else ''} x {threads} threads)")
+    if workers > 1:
+        from wiki.server import serve_gunicorn
+
+        serve_gunicorn(ctx.instance, host, port, workers, threads)
+        return
     from waitress import serve as waitress_serve
 
     from wiki.app import create_app
 
     app = create_app(site=ctx.site)
     scheduler = Scheduler(ctx.site).start()
-    click.echo(f"ticketwiki on http://{host}:{port}/ (instance {ctx.site.settings.instance_path})")
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="ticketwiki")
     finally:
