@@ -37,15 +37,31 @@ TEMPLATES = {
 }
 
 
-def page_text(rng: random.Random, n: int) -> str:
+def page_fields(rng: random.Random, n: int) -> dict:
+    """The random content of page ``n``, independent of the markup it is written in.
+
+    Draws from ``rng`` in a fixed order, so the same seed gives the same pages whichever
+    markup renders them (``page_text`` here, the wikitext variant in ``bench/mediawiki.py``).
+    """
     status = rng.choice(["Open", "Resolved", "Waiting"])
-    parts = [f"{{{{Infobox ticket|status={status}|priority=P{rng.randint(1, 4)}|owner=Agent{n % 50}}}}}",
-             f"{{{{Nav|topic=Page {rng.randrange(max(n, 1))}}}}}"]
-    for section in range(4):
-        parts.append(f"\n## Section {section}\n")
+    priority = f"P{rng.randint(1, 4)}"
+    topic = f"Page {rng.randrange(max(n, 1))}"
+    sections = []
+    for _ in range(4):
         words = [rng.choice(WORDS) for _ in range(55)]
-        parts.append(" ".join(words) + f" See [[Page {rng.randrange(10_000)}]].")
-    parts.append(f"\n[[Category:Area {n % 20}]] [[Category:Benchmark|{n:06d}]]")
+        sections.append((" ".join(words), f"Page {rng.randrange(10_000)}"))
+    return {"status": status, "priority": priority, "owner": f"Agent{n % 50}", "topic": topic,
+            "sections": sections, "area": f"Area {n % 20}", "sort_key": f"{n:06d}"}
+
+
+def page_text(rng: random.Random, n: int) -> str:
+    f = page_fields(rng, n)
+    parts = [f"{{{{Infobox ticket|status={f['status']}|priority={f['priority']}|owner={f['owner']}}}}}",
+             f"{{{{Nav|topic={f['topic']}}}}}"]
+    for section, (words, link) in enumerate(f["sections"]):
+        parts.append(f"\n## Section {section}\n")
+        parts.append(words + f" See [[{link}]].")
+    parts.append(f"\n[[Category:{f['area']}]] [[Category:Benchmark|{f['sort_key']}]]")
     return "\n".join(parts)
 
 
@@ -91,6 +107,45 @@ def view_pages(base: str, count: int, clients: int, requests_per_client: int, rn
     return {**summary_ms(latencies), "views_per_s": round(len(latencies) / elapsed, 1), "errors": errors}
 
 
+def build(pages: int, rng: random.Random, database_url: str = "", instance: str | None = None,
+          log=print) -> tuple[Path, dict]:
+    """Create an instance and save the templates and ``pages`` pages; returns its folder and the figures."""
+    instance_path = Path(instance or tempfile.mkdtemp(prefix="tw-bench-"))
+    overrides = {"instance_path": instance_path}
+    if database_url:
+        overrides["database_url"] = database_url
+    site = create_site(load_settings(overrides=overrides), load_entry_points=False)
+    initialize(site)
+    with site.db.write() as session:
+        for title, text in TEMPLATES.items():
+            save_page(site, session, site.titles.parse(title), text, SYSTEM)
+    seconds, total_bytes = save_pages(site, pages, rng)
+    site.close()
+    figures = {
+        "pages": pages,
+        "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
+        "average_page_bytes": round(total_bytes / pages),
+        "save": {"seconds": round(seconds, 2), "pages_per_s": round(pages / seconds, 1)},
+    }
+    log(f"saved {pages} pages (~{figures['average_page_bytes']} B) in {seconds:.1f} s: "
+        f"{figures['save']['pages_per_s']} pages/s")
+    return instance_path, figures
+
+
+def run(pages: int, clients: int, requests_per_client: int, database_url: str = "",
+        instance: str | None = None, log=print) -> dict:
+    """Save ``pages`` pages, serve them and measure cold then warm views; returns the figures."""
+    rng = random.Random(1)
+    instance_path, figures = build(pages, rng, database_url, instance, log)
+    with ServedInstance(instance_path, threads=clients) as server:
+        for name in ("cold", "warm"):
+            result = view_pages(server.url, pages, clients, requests_per_client, rng)
+            figures[f"views_{name}"] = result
+            log(f"views ({name} cache, {clients} clients): p50 {result['p50_ms']} ms, "
+                f"p95 {result['p95_ms']} ms, {result['views_per_s']} views/s, errors {result['errors']}")
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=10_000)
@@ -99,32 +154,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="default: SQLite in the instance folder")
     parser.add_argument("--instance", help="instance folder (default: a temporary one)")
     args = parser.parse_args()
-    rng = random.Random(1)
-    instance = Path(args.instance or tempfile.mkdtemp(prefix="tw-bench-"))
-    overrides = {"instance_path": instance}
-    if args.database_url:
-        overrides["database_url"] = args.database_url
-    site = create_site(load_settings(overrides=overrides), load_entry_points=False)
-    initialize(site)
-    with site.db.write() as session:
-        for title, text in TEMPLATES.items():
-            save_page(site, session, site.titles.parse(title), text, SYSTEM)
-    seconds, total_bytes = save_pages(site, args.pages, rng)
-    site.close()
-    figures = {
-        "pages": args.pages,
-        "database": "postgresql" if args.database_url.startswith("postgres") else "sqlite",
-        "average_page_bytes": round(total_bytes / args.pages),
-        "save": {"seconds": round(seconds, 2), "pages_per_s": round(args.pages / seconds, 1)},
-    }
-    print(f"saved {args.pages} pages (~{figures['average_page_bytes']} B) in {seconds:.1f} s: "
-          f"{figures['save']['pages_per_s']} pages/s")
-    with ServedInstance(instance, threads=args.clients) as server:
-        for name in ("cold", "warm"):
-            result = view_pages(server.url, args.pages, args.clients, args.requests, rng)
-            figures[f"views_{name}"] = result
-            print(f"views ({name} cache, {args.clients} clients): p50 {result['p50_ms']} ms, "
-                  f"p95 {result['p95_ms']} ms, {result['views_per_s']} views/s, errors {result['errors']}")
+    figures = run(args.pages, args.clients, args.requests, args.database_url, args.instance)
     path = write_results("engine", figures)
     print(f"figures written to {path}")
 

@@ -26,6 +26,10 @@ BUILTIN_PLUGINS = (
     "wiki.builtins.categories",
     "wiki.builtins.special_pages",
     "wiki.builtins.seed_pages",
+    "wiki.security.hooks",
+    "wiki.collab.hooks",
+    "wiki.search.hooks",
+    "wiki.fields.hooks",
 )
 
 #: The plugins shipped in this distribution.

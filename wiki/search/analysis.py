@@ -1,0 +1,169 @@
+"""Text analysis for search: one Whoosh analyzer that routes each run of text by script.
+
+Pages mix English, Arabic, Chinese and Japanese, often in one sentence, so a single
+analyzer splits text into runs and treats each by its script:
+
+* **CJK** (Han, Hiragana, Katakana) has no spaces between words: a run is indexed as
+  overlapping character bigrams plus single characters, so a two-character word is found
+  inside a longer sentence and a one-character query still matches.  At query time a run
+  of two or more characters gives only its bigrams (a phrase of consecutive positions), and
+  a single character gives the unigram.
+* **Arabic** is normalised (tashkeel and tatweel removed, alef/hamza forms, ta marbuta and
+  alef maqsura unified) and light-stemmed after Larkey's *light10* (prefixes such as ``ال``,
+  ``وال``, ``بال``, ``لل``, ``و`` and suffixes such as ``ها``, ``ات``, ``ين`` stripped).
+* **Latin letters** are lower-cased and reduced to their Porter stem, so English words
+  match their inflections; other scripts are lower-cased only.
+
+The stemming filters are marked ``is_morph`` so that Whoosh's spelling field keeps the
+unstemmed words for "did you mean" suggestions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StemFilter, Token, Tokenizer
+
+CJK = "cjk"
+ARABIC = "arabic"
+LATIN = "latin"
+OTHER = "other"
+
+_CJK_CHARS = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_ARABIC_CHARS = "\u0621-\u063a\u0640-\u065f\u0660-\u0669\u0670-\u06d3\u06d5\u06f0-\u06fc\u0750-\u077f"
+_TOKEN = re.compile(
+    rf"(?P<cjk>[{_CJK_CHARS}]+)"
+    rf"|(?P<arabic>[{_ARABIC_CHARS}]+)"
+    rf"|(?P<word>[^\W_{_CJK_CHARS}{_ARABIC_CHARS}]+(?:['’.][^\W_{_CJK_CHARS}{_ARABIC_CHARS}]+)*)"
+)
+_ASCII_WORD = re.compile(r"[a-z0-9'’.]+\Z", re.IGNORECASE)
+
+
+class ScriptTokenizer(Tokenizer):
+    """Splits text into words and CJK runs; sets ``token.script`` for the filters."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            yield self._emit(token, value, OTHER, start_pos, start_char, start_char + len(value), keeporiginal)
+            return
+        pos = start_pos
+        for match in _TOKEN.finditer(value):
+            start, end = start_char + match.start(), start_char + match.end()
+            if match.lastgroup == "cjk":
+                yield from self._cjk(token, match.group(), pos, start, mode == "query", keeporiginal)
+                pos += max(len(match.group()) - 1, 1)
+                continue
+            text = match.group()
+            script = ARABIC if match.lastgroup == "arabic" else (LATIN if _ASCII_WORD.match(text) else OTHER)
+            yield self._emit(token, text, script, pos, start, end, keeporiginal)
+            pos += 1
+
+    def _cjk(self, token: Token, run: str, pos: int, start: int, query: bool, keeporiginal: bool) -> Iterator[Token]:
+        """Bigrams (and, when indexing or for a lone character, unigrams) at the run's positions.
+
+        Bigram *i* and character *i* share position ``pos + i``, so the bigrams of a query run
+        form a phrase of consecutive positions wherever the run occurs in a longer one.
+        """
+        if len(run) == 1 or not query:
+            for i, char in enumerate(run):
+                yield self._emit(token, char, CJK, pos + i, start + i, start + i + 1, keeporiginal)
+        for i in range(len(run) - 1):
+            yield self._emit(token, run[i : i + 2], CJK, pos + i, start + i, start + i + 2, keeporiginal)
+
+    @staticmethod
+    def _emit(token: Token, text: str, script: str, pos: int, start: int, end: int, keeporiginal: bool) -> Token:
+        token.text = text
+        token.script = script
+        token.boost = 1.0
+        token.stopped = False
+        if keeporiginal:
+            token.original = text
+        if token.positions:
+            token.pos = pos
+        if token.chars:
+            token.startchar, token.endchar = start, end
+        return token
+
+
+# --- Arabic --------------------------------------------------------------------------------
+
+_TASHKEEL = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat, tanween, shadda, sukun, dagger alef; tatweel
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
+#: light10's definite articles, longest first (after ``و`` has been tried).
+_ARTICLES = ("وال", "بال", "كال", "فال", "لل", "ال")
+#: Single-letter prepositions and conjunctions; stripped only from longer words, where
+#: they are far more often a prefix than part of the stem.
+_PARTICLES = ("ب", "ك", "ل", "ف")
+#: light10's suffixes (normalised: ة is ه, ى is ي), tried once each, in this order.
+_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+
+
+def normalize_arabic(word: str) -> str:
+    """Remove diacritics and tatweel; unify alef/hamza forms, ta marbuta and alef maqsura."""
+    return _TASHKEEL.sub("", word).translate(_ARABIC_LETTERS)
+
+
+def light_stem(word: str) -> str:
+    """Larkey's light10 stemmer on a normalised word (with single-letter particles added).
+
+    ``و`` goes when at least three letters remain; an article when at least two remain;
+    failing an article, ``ب ك ل ف`` when at least four remain (so ``بكتاب`` and ``كتاب``
+    meet at ``كتاب``); then each suffix once while at least two letters remain.
+    """
+    if word.startswith("و") and len(word) - 1 >= 3:
+        word = word[1:]
+    for article in _ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= 2:
+            word = word[len(article) :]
+            break
+    else:
+        if word[:1] in _PARTICLES and len(word) - 1 >= 4:
+            word = word[1:]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            word = word[: -len(suffix)]
+    return word
+
+
+class ArabicNormalizeFilter(Filter):
+    """Spelling variants of Arabic words become one form (index and query alike)."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if getattr(token, "script", None) == ARABIC:
+                token.text = normalize_arabic(token.text)
+                if not token.text:
+                    continue
+            yield token
+
+
+class ArabicLightStemFilter(Filter):
+    """light10 prefix and suffix stripping for Arabic tokens (a morphological filter)."""
+
+    is_morph = True
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if getattr(token, "script", None) == ARABIC:
+                token.text = light_stem(token.text)
+            yield token
+
+
+class EnglishStemFilter(StemFilter):
+    """Whoosh's Porter ``StemFilter``, applied to words in Latin letters only."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stem = self._stem
+        for token in tokens:
+            if getattr(token, "script", None) == LATIN and not token.stopped:
+                token.text = stem(token.text)
+            yield token
+
+
+def multilingual_analyzer() -> Analyzer:
+    """The analyzer of every text field of the index (titles and content)."""
+    return ScriptTokenizer() | LowercaseFilter() | ArabicNormalizeFilter() | ArabicLightStemFilter() | EnglishStemFilter()
