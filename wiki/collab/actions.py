@@ -5,6 +5,7 @@ services; writes are POST forms with a CSRF token (Flask-WTF checks it)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request
+from flask_babel import gettext
 
 from wiki.collab import feeds
 from wiki.collab.diff import diff_hunks
@@ -72,7 +73,7 @@ def history(s: Site, title: Title):
         sizes=parent_sizes(session, revisions), total=count_revisions(session, page), limit=limit, offset=offset,
         notes=change_notes(s, session, [(r.parent_id, r.id) for r in revisions]),
         can_edit=can_edit, can_rollback=can_rollback,
-        page_title=f"{title.prefixed}: revision history",
+        page_title=gettext("%(title)s: revision history", title=title.prefixed),
     )
 
 
@@ -95,7 +96,7 @@ def diff(s: Site, title: Title):
         older=neighbour(session, page, old, newer=False) if old else None,
         newer=neighbour(session, page, new, newer=True),
         can_edit=s.policy.allows(actor(), "edit", title, page),
-        page_title=f"{title.prefixed}: difference between revisions",
+        page_title=gettext("%(title)s: difference between revisions", title=title.prefixed),
     )
 
 
@@ -105,7 +106,8 @@ def rollback_action(s: Site, title: Title):
     from_user = request.values.get("from", "")
     if not from_user:
         abort(400, "Name the author whose edits to roll back in 'from'.")
-    context = dict(title=title, page=page, from_user=from_user, page_title=f"Roll back {title.prefixed}")
+    context = dict(title=title, page=page, from_user=from_user,
+                   page_title=gettext("Roll back %(title)s", title=title.prefixed))
     if request.method != "POST":
         return render_template("collab/rollback.html", **context)
     try:
@@ -114,7 +116,7 @@ def rollback_action(s: Site, title: Title):
     except (RollbackError, SaveError, EditConflict) as exc:
         return render_template("collab/rollback.html", error=str(exc), **context), 409
     if result.revision is not None:
-        flash(f"Edits by {from_user} rolled back (revision {result.revision.id}).")
+        flash(gettext("Edits by %(user)s rolled back (revision %(id)s).", user=from_user, id=result.revision.id))
     return redirect(wiki_url(title, action="history"))
 
 
@@ -125,10 +127,12 @@ def _watch_action(s: Site, title: Title, watching: bool):
     readable_page(s, title, who)
     if request.method != "POST":
         return render_template("collab/watch.html", title=title, watching=watching,
-                               page_title=f"{'Watch' if watching else 'Unwatch'} {title.prefixed}")
+                               page_title=gettext("Watch %(title)s", title=title.prefixed) if watching
+                               else gettext("Unwatch %(title)s", title=title.prefixed))
     with s.db.write() as session:
         (watch if watching else unwatch)(session, who.user_id, title)
-    flash(f"{title.prefixed} and its talk page are {'now' if watching else 'no longer'} on your watchlist.")
+    flash(gettext("%(title)s and its talk page are now on your watchlist.", title=title.prefixed) if watching
+          else gettext("%(title)s and its talk page are no longer on your watchlist.", title=title.prefixed))
     return redirect(wiki_url(title))
 
 
@@ -149,7 +153,7 @@ def move(s: Site, title: Title):
                    move_talk=form.get("movetalk", "1" if request.method != "POST" else ""),
                    leave_redirect=form.get("redirect", "1" if request.method != "POST" else ""),
                    has_talk=not title.namespace.is_talk and s.titles.talk_page(title) is not None,
-                   page_title=f"Move {title.prefixed}")
+                   page_title=gettext("Move %(title)s", title=title.prefixed))
     if request.method != "POST":
         return render_template("collab/move.html", **context)
     try:
@@ -159,7 +163,7 @@ def move(s: Site, title: Title):
                       leave_redirect=bool(context["leave_redirect"]))
     except (InvalidTitle, MoveError, SaveError) as exc:
         return render_template("collab/move.html", error=str(exc), **context), 400
-    flash(f"{title.prefixed} was moved to {new_title.prefixed}.")
+    flash(gettext("%(title)s was moved to %(target)s.", title=title.prefixed, target=new_title.prefixed))
     return redirect(wiki_url(new_title, redirect="no"))
 
 
@@ -168,7 +172,7 @@ def delete(s: Site, title: Title):
     page = _page_or_404(s, title)
     s.policy.check(who, "delete", title, page)
     reason = request.form.get("reason", "")
-    context = dict(title=title, reason=reason, page_title=f"Delete {title.prefixed}")
+    context = dict(title=title, reason=reason, page_title=gettext("Delete %(title)s", title=title.prefixed))
     if request.method != "POST":
         return render_template("collab/delete.html", **context)
     try:
@@ -176,7 +180,7 @@ def delete(s: Site, title: Title):
             delete_page(s, session, title, who, reason)
     except MoveError as exc:
         return render_template("collab/delete.html", error=str(exc), **context), 400
-    flash(f"{title.prefixed} was deleted. Admins can restore it from Special:Undelete.")
+    flash(gettext("%(title)s was deleted. Admins can restore it from Special:Undelete.", title=title.prefixed))
     return redirect("/wiki/Special:Log?type=delete")
 
 
@@ -190,7 +194,7 @@ def protect(s: Site, title: Title):
     expiry_now = next((r.expiry for r in current.values() if r.expiry), None)
     context = dict(title=title, levels=levels, choices=LEVELS, reason=form.get("reason", ""),
                    expiry=form.get("expiry", expiry_now.strftime("%Y-%m-%dT%H:%M") if expiry_now else "infinite"),
-                   page_title=f"Protect {title.prefixed}")
+                   page_title=gettext("Protect %(title)s", title=title.prefixed))
     if request.method != "POST":
         return render_template("collab/protect.html", **context)
     try:
@@ -198,5 +202,5 @@ def protect(s: Site, title: Title):
             protect_page(s, session, title, who, levels, parse_expiry(context["expiry"]), context["reason"])
     except ProtectionError as exc:
         return render_template("collab/protect.html", error=str(exc), **context), 400
-    flash(f"Protection of {title.prefixed} was changed.")
+    flash(gettext("Protection of %(title)s was changed.", title=title.prefixed))
     return redirect(wiki_url(title))

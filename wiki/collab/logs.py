@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from flask_babel import lazy_gettext
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
@@ -19,10 +20,10 @@ from wiki.titles import Title
 
 #: Log types, with the heading Special:Log shows for each.
 LOG_TYPES = {
-    "move": "Move log",
-    "delete": "Deletion log",
-    "protect": "Protection log",
-    "rights": "User rights log",
+    "move": lazy_gettext("Move log"),
+    "delete": lazy_gettext("Deletion log"),
+    "protect": lazy_gettext("Protection log"),
+    "rights": lazy_gettext("User rights log"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from flask_babel import lazy_gettext
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, object_session
 
@@ -22,8 +23,8 @@ from wiki.titles import Title
 
 #: What can be protected, and the levels (role allowed; "" means no protection).
 PROTECTABLE = ("edit", "move")
-LEVELS = {"": "Allow everyone with the namespace's rights", "staff": "Staff and admins only",
-          "admin": "Admins only"}
+LEVELS = {"": lazy_gettext("Allow everyone with the namespace's rights"),
+          "staff": lazy_gettext("Staff and admins only"), "admin": lazy_gettext("Admins only")}
 _DURATION = re.compile(r"^\s*(\d+)\s*(hour|day|week|month|year)s?\s*$", re.IGNORECASE)
 _UNITS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1),
           "month": timedelta(days=30), "year": timedelta(days=365)}

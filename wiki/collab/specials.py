@@ -4,6 +4,7 @@ and Undelete.  Every list is filtered in SQL by the policy."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from wiki.collab import feeds
@@ -49,7 +50,7 @@ def watchlist_page(req):
                 unwatch(session, req.actor.user_id, title)
                 removed.append(title.prefixed)
         if removed:
-            flash(f"Removed from your watchlist: {', '.join(removed)}.")
+            flash(gettext("Removed from your watchlist: %(titles)s.", titles=", ".join(removed)))
         return redirect("/wiki/Special:Watchlist")
     days = request.args.get("days", "7")
     if not days.isdigit() or not 1 <= int(days) <= 90:
@@ -102,7 +103,8 @@ def undelete(req):
                 undelete_page(req.site, session, title, req.actor, request.form.get("reason", ""))
         except MoveError as exc:
             abort(409, str(exc))
-        flash(f"{title.prefixed} was restored with {len(revisions)} revision(s).")
+        flash(ngettext("%(title)s was restored with %(num)d revision.",
+                       "%(title)s was restored with %(num)d revisions.", len(revisions), title=title.prefixed))
         return redirect(title.url_path)
     shown = None
     if request.args.get("revision"):
@@ -110,4 +112,4 @@ def undelete(req):
         if shown is None:
             abort(404, f"Revision {request.args['revision']} is not a deleted revision of {title.prefixed}.")
     return "collab/undelete.html", {"target": title, "revisions": revisions, "shown": shown,
-                                    "page_title": f"Undelete {title.prefixed}"}
+                                    "page_title": gettext("Undelete %(title)s", title=title.prefixed)}

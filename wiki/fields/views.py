@@ -7,6 +7,7 @@ user; the JSON API lives in ``wiki.fields.api``.
 from __future__ import annotations
 
 from flask import redirect, render_template, request
+from flask_babel import gettext
 
 from wiki.fields.api import rate_limited
 from wiki.fields.forms.definition import FormDef, FormError, declared_fields, forms_for_page, input_type, load_form
@@ -53,13 +54,14 @@ def special_ask(req):
 def special_form_edit(req):
     name = req.subpage or request.values.get("form", "")
     if not name:
-        return error_page(400, "No form named", "Open Special:FormEdit/<form name>, for example from a Form: page.")
+        return error_page(400, gettext("No form named"),
+                          gettext("Open Special:FormEdit/<form name>, for example from a Form: page."))
     target = None
     if request.values.get("target"):
         try:
             target = req.site.titles.parse(request.values["target"])
         except InvalidTitle as exc:
-            return error_page(400, "Bad title", str(exc))
+            return error_page(400, gettext("Bad title"), str(exc))
     return _form_page(req.site, name, target)
 
 
@@ -69,10 +71,11 @@ def form_edit_action(s, title: Title):
         return _form_page(s, title.text, None)
     page = readable_page(s, title, actor())
     if page is None:
-        return error_page(404, "No such page", f"{title.prefixed} does not exist.")
+        return error_page(404, gettext("No such page"), gettext("%(title)s does not exist.", title=title.prefixed))
     name = request.values.get("form") or forms_for_page(db_session(), page.id)
     if name is None:
-        return error_page(404, "No form", f"No form edits the templates {title.prefixed} uses.")
+        return error_page(404, gettext("No form"),
+                          gettext("No form edits the templates %(title)s uses.", title=title.prefixed))
     return _form_page(s, name, title)
 
 
@@ -116,22 +119,25 @@ def _form_page(s, name: str, target: Title | None):
     try:
         form = load_form(s, session, name)
     except FormError as exc:
-        return error_page(404, "No such form", str(exc))
+        return error_page(404, gettext("No such form"), str(exc))
     if not form.allows(who):
-        return error_page(403, "Permission error", f"Form:{form.name} may be used by {form.who()} only.")
+        return error_page(403, gettext("Permission error"),
+                          gettext("Form:%(form)s may be used by %(who)s only.", form=form.name, who=form.who()))
     base = None
     if target is not None:
         page = readable_page(s, target, who)
         if page is None:
-            return error_page(404, "No such page", f"{target.prefixed} does not exist.")
+            return error_page(404, gettext("No such page"), gettext("%(title)s does not exist.", title=target.prefixed))
         s.policy.check(who, "edit", target, page)
         base_id = request.values.get("base_revision_id", type=int) or page.latest_id
         base = session.get(Revision, base_id)
         if base is None or base.page_id != page.id:
-            return error_page(400, "Bad revision", f"Revision {base_id} is not a revision of {target.prefixed}.")
+            return error_page(400, gettext("Bad revision"),
+                              gettext("Revision %(id)s is not a revision of %(title)s.", id=base_id,
+                                      title=target.prefixed))
     context = {"form": form, "target": target, "base_revision_id": base.id if base else "",
                "summary": request.form.get("summary", ""), "errors": [], "honeypot": HONEYPOT,
-               "page_title": f"{'Editing ' + target.prefixed if target else 'Form:' + form.name}"}
+               "page_title": gettext("Editing %(title)s", title=target.prefixed) if target else f"Form:{form.name}"}
     if request.method != "POST":
         values = _current_values(s, form, base) if base else {k: v for k, v in request.args.items()}
         return render_template("fields/formedit.html", inputs=_inputs(s, form, values), **context)

@@ -6,6 +6,7 @@ and the forms that add contacts and sites (used by the portal and by staff's
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask_babel import gettext
 
 from wiki.accounts import AccountError
 from wiki.models import Account
@@ -37,7 +38,7 @@ def home():
     if response is not None:
         return response
     account = db_session().get(Account, who.account_id)
-    return render_template("portal/home.html", account=account, page_title="My account")
+    return render_template("portal/home.html", account=account, page_title=gettext("My account"))
 
 
 @bp.get("/account")
@@ -50,7 +51,7 @@ def account():
                            sites=customers.sites(db_session(), row.id),
                            may_manage=customers.may_manage(db_session(), who, row),
                            is_primary=customers.is_primary(db_session(), who, row.id),
-                           page_title=f"Account: {row.name}")
+                           page_title=gettext("Account: %(name)s", name=row.name))
 
 
 @bp.get("/activity")
@@ -59,7 +60,8 @@ def activity():
     if response is not None:
         return response
     events = audit.activity(db_session(), who)
-    return render_template("portal/activity.html", events=events, names=audit.EVENTS, page_title="Account activity")
+    return render_template("portal/activity.html", events=events, names=audit.EVENTS,
+                           page_title=gettext("Account activity"))
 
 
 def _back(account_id: int):
@@ -77,9 +79,9 @@ def add_contact(account_id: int):
         with site().db.write() as db:
             user = customers.add_contact(site(), db, who, account_id, request.form.get("name", ""),
                                          request.form.get("email", ""), ip=client_ip())
-            flash(f"{user.name} was added and mailed a link to set a password.")
+            flash(gettext("%(name)s was added and mailed a link to set a password.", name=user.name))
     except AccountError as exc:
-        flash(f"The contact was not added: {exc}")
+        flash(gettext("The contact was not added: %(reason)s", reason=exc))
     return _back(account_id)
 
 
@@ -93,7 +95,7 @@ def add_site(account_id: int):
         with site().db.write() as db:
             row = customers.add_site(db, who, account_id, request.form.get("label", ""),
                                      request.form.get("address", ""), ip=client_ip())
-            flash(f"The site {row.label} was added.")
+            flash(gettext("The site %(label)s was added.", label=row.label))
     except AccountError as exc:
-        flash(f"The site was not added: {exc}")
+        flash(gettext("The site was not added: %(reason)s", reason=exc))
     return _back(account_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from flask import abort, flash, redirect, request, session
+from flask_babel import gettext
 from sqlalchemy import select
 
 from wiki.accounts import AccountError, actor_for, find_user
@@ -38,7 +39,7 @@ def groups_page(req):
                     groups.remove_member(db, req.actor, form.get("name", ""), form.get("user", ""))
                 else:
                     raise AccountError(f"Unknown action {action!r}.")
-            flash("Saved.")
+            flash(gettext("Saved."))
             return redirect(wiki_url("Special:Groups"))
         except AccountError as exc:
             ctx["error"] = str(exc)
@@ -61,7 +62,7 @@ def namespace_rights(req):
                 roles = None if request.form.get("reset") else rights.parse_roles(db, request.form.get("roles", ""))
                 rights.set_right(req.site, db, req.actor, namespace, action, roles,
                                  reason=request.form.get("reason", ""), ip=client_ip())
-            flash("The rights are saved.")
+            flash(gettext("The rights are saved."))
             return redirect(wiki_url("Special:NamespaceRights"))
         except AccountError as exc:
             ctx["error"] = str(exc)
@@ -87,7 +88,8 @@ def audit_log(req):
     if args.get("user"):
         user = find_user(req.session, args["user"])
         if user is None:
-            return "security/audit_log.html", {"error": f"There is no user named {args['user']!r}.", "events": [],
+            return "security/audit_log.html", {"error": gettext("There is no user named %(name)r.", name=args["user"]),
+                                               "events": [],
                                                "names": audit.EVENTS, "args": args}
         user_id = user.id
     until = _day(args.get("until", ""), "until")
@@ -117,7 +119,7 @@ def accounts_page(req):
                                                    form.get("kind", "individual"), form.get("contact", ""),
                                                    form.get("email", ""), ip=client_ip())
                 account_id = account.id
-            flash("The account is created; its primary contact was mailed a link to set a password.")
+            flash(gettext("The account is created; its primary contact was mailed a link to set a password."))
             return redirect(wiki_url(f"Special:Accounts/{account_id}"))
         except AccountError as exc:
             ctx["error"] = str(exc)
@@ -139,7 +141,7 @@ def _account_detail(req, subpage: str):
         "may_impersonate": impersonation.may_impersonate(req.session, req.actor),
         "may_manage": customers.may_manage(req.session, req.actor, account),
         "events": audit.search(req.session, account_id=account_id, limit=50), "names": audit.EVENTS,
-        "page_title": f"Account: {account.name}",
+        "page_title": gettext("Account: %(name)s", name=account.name),
     }
 
 
@@ -154,7 +156,8 @@ def impersonate(req):
         acting = impersonation.acting_actor(db, customer, staff)
     start_session(customer, acting)
     session[IMPERSONATOR] = staff.id
-    flash(f"You are now signed in as {customer.name}. Everything you do is recorded as done by you for them.")
+    flash(gettext("You are now signed in as %(name)s. Everything you do is recorded as done by you for them.",
+                  name=customer.name))
     return redirect("/portal/")
 
 
@@ -169,5 +172,5 @@ def stop_impersonating(req):
             raise PermissionDenied("Your own account is no longer active.")
         acting = actor_for(staff, session=db)
     start_session(staff, acting)
-    flash("You are back to your own account.")
+    flash(gettext("You are back to your own account."))
     return redirect(wiki_url(f"Special:Accounts/{who.account_id}") if who.account_id else "/wiki/")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -19,33 +20,33 @@ from wiki.security.models import AccountContact, AuditEvent
 
 #: Every event name the code records, with what it means (the filter of Special:AuditLog).
 EVENTS: dict[str, str] = {
-    "signin.success": "Signed in",
-    "signin.failure": "Sign-in failed",
-    "signin.new_device": "Signed in from a new device",
-    "signin.2fa_failure": "Second-factor code refused",
-    "signout": "Signed out",
-    "session.expired": "Session expired after inactivity",
-    "lockout": "Locked out after repeated failures",
-    "password.reset_requested": "Password reset requested",
-    "password.reset": "Password reset by emailed link",
-    "password.changed": "Password changed",
-    "email.change_requested": "Email change requested",
-    "email.changed": "Email address changed",
-    "2fa.enabled": "Two-factor sign-in enabled",
-    "2fa.disabled": "Two-factor sign-in disabled",
-    "2fa.backup_code_used": "Backup code used",
-    "apikey.created": "API key created",
-    "apikey.revoked": "API key revoked",
-    "apikey.used": "API key used",
-    "rights.namespace": "Namespace rights changed",
-    "rights.group": "Group changed",
-    "impersonation.start": "Staff signed in as customer",
-    "impersonation.stop": "Staff stopped acting as customer",
-    "impersonation.action": "Staff acted for customer",
-    "account.contact_added": "Contact added to account",
-    "account.site_added": "Site added to account",
-    "account.created": "Account created",
-    "preferences.changed": "Notification preferences changed",
+    "signin.success": lazy_gettext("Signed in"),
+    "signin.failure": lazy_gettext("Sign-in failed"),
+    "signin.new_device": lazy_gettext("Signed in from a new device"),
+    "signin.2fa_failure": lazy_gettext("Second-factor code refused"),
+    "signout": lazy_gettext("Signed out"),
+    "session.expired": lazy_gettext("Session expired after inactivity"),
+    "lockout": lazy_gettext("Locked out after repeated failures"),
+    "password.reset_requested": lazy_gettext("Password reset requested"),
+    "password.reset": lazy_gettext("Password reset by emailed link"),
+    "password.changed": lazy_gettext("Password changed"),
+    "email.change_requested": lazy_gettext("Email change requested"),
+    "email.changed": lazy_gettext("Email address changed"),
+    "2fa.enabled": lazy_gettext("Two-factor sign-in enabled"),
+    "2fa.disabled": lazy_gettext("Two-factor sign-in disabled"),
+    "2fa.backup_code_used": lazy_gettext("Backup code used"),
+    "apikey.created": lazy_gettext("API key created"),
+    "apikey.revoked": lazy_gettext("API key revoked"),
+    "apikey.used": lazy_gettext("API key used"),
+    "rights.namespace": lazy_gettext("Namespace rights changed"),
+    "rights.group": lazy_gettext("Group changed"),
+    "impersonation.start": lazy_gettext("Staff signed in as customer"),
+    "impersonation.stop": lazy_gettext("Staff stopped acting as customer"),
+    "impersonation.action": lazy_gettext("Staff acted for customer"),
+    "account.contact_added": lazy_gettext("Contact added to account"),
+    "account.site_added": lazy_gettext("Site added to account"),
+    "account.created": lazy_gettext("Account created"),
+    "preferences.changed": lazy_gettext("Notification preferences changed"),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,7 @@ from wiki.security import audit
 from wiki.security.models import Group, GroupMember
 
 #: Rights a group can give its members beyond namespace rights.
-SITE_RIGHTS: dict[str, str] = {"can_impersonate": "Sign in as a customer from the account's contacts"}
+SITE_RIGHTS: dict[str, str] = {"can_impersonate": lazy_gettext("Sign in as a customer from the account's contacts")}
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
 RESERVED = frozenset({*ROLES, "user", "anonymous", "*"})
 

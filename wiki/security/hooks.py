@@ -3,6 +3,8 @@ blueprints, menu links, and the attribution of edits made while impersonating.""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 from wiki.hooktypes import MenuItem, SpecialPage
 from wiki.hookspecs import hookimpl
 from wiki.portal import views as portal_views
@@ -14,20 +16,21 @@ STAFF = ("staff", "admin")
 @hookimpl
 def register_special_pages():
     return [
-        SpecialPage("PasswordReset", views.password_reset, "Reset a forgotten password by email"),
-        SpecialPage("ChangePassword", views.change_password, "Change your password", listed=False),
-        SpecialPage("ChangeEmail", views.change_email, "Change your email address", listed=False),
-        SpecialPage("TwoFactor", views.two_factor, "Two-factor sign-in with an authenticator app"),
-        SpecialPage("ApiKeys", views.api_keys, "Your API keys (admins: everyone's)"),
-        SpecialPage("Preferences", views.preferences, "Your account and email notifications"),
-        SpecialPage("Groups", admin_views.groups_page, "User groups and their members", roles=("admin",)),
-        SpecialPage("NamespaceRights", admin_views.namespace_rights, "Who may do what in each namespace",
+        SpecialPage("PasswordReset", views.password_reset, lazy_gettext("Reset a forgotten password by email")),
+        SpecialPage("ChangePassword", views.change_password, lazy_gettext("Change your password"), listed=False),
+        SpecialPage("ChangeEmail", views.change_email, lazy_gettext("Change your email address"), listed=False),
+        SpecialPage("TwoFactor", views.two_factor, lazy_gettext("Two-factor sign-in with an authenticator app")),
+        SpecialPage("ApiKeys", views.api_keys, lazy_gettext("Your API keys (admins: everyone's)")),
+        SpecialPage("Preferences", views.preferences, lazy_gettext("Your account and email notifications")),
+        SpecialPage("Groups", admin_views.groups_page, lazy_gettext("User groups and their members"), roles=("admin",)),
+        SpecialPage("NamespaceRights", admin_views.namespace_rights, lazy_gettext("Who may do what in each namespace"),
                     roles=("admin",)),
-        SpecialPage("AuditLog", admin_views.audit_log, "Security events", roles=("admin",)),
-        SpecialPage("Accounts", admin_views.accounts_page, "Customer accounts, contacts and sites",
+        SpecialPage("AuditLog", admin_views.audit_log, lazy_gettext("Security events"), roles=("admin",)),
+        SpecialPage("Accounts", admin_views.accounts_page, lazy_gettext("Customer accounts, contacts and sites"),
                     roles=(*STAFF, "analyst")),
-        SpecialPage("Impersonate", admin_views.impersonate, "Sign in as a customer", listed=False, roles=STAFF),
-        SpecialPage("StopImpersonating", admin_views.stop_impersonating, "Return to your own account",
+        SpecialPage("Impersonate", admin_views.impersonate, lazy_gettext("Sign in as a customer"), listed=False,
+                    roles=STAFF),
+        SpecialPage("StopImpersonating", admin_views.stop_impersonating, lazy_gettext("Return to your own account"),
                     listed=False, roles=("customer",)),
     ]
 
@@ -40,10 +43,11 @@ def register_blueprints():
 @hookimpl
 def register_menu_items():
     return [
-        MenuItem("My account", "/portal/", section="account", roles=("customer",), order=10),
-        MenuItem("Accounts", "/wiki/Special:Accounts", section="account", roles=(*STAFF, "analyst"), order=10),
-        MenuItem("Audit log", "/wiki/Special:AuditLog", section="account", roles=("admin",), order=20),
-        MenuItem("Preferences", "/wiki/Special:Preferences", section="account",
+        MenuItem(lazy_gettext("My account"), "/portal/", section="account", roles=("customer",), order=10),
+        MenuItem(lazy_gettext("Accounts"), "/wiki/Special:Accounts", section="account", roles=(*STAFF, "analyst"),
+                 order=10),
+        MenuItem(lazy_gettext("Audit log"), "/wiki/Special:AuditLog", section="account", roles=("admin",), order=20),
+        MenuItem(lazy_gettext("Preferences"), "/wiki/Special:Preferences", section="account",
                  roles=("admin", "staff", "analyst", "customer"), order=90),
     ]
 

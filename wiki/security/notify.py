@@ -7,6 +7,7 @@ Security mail (lock-outs, reset links) ignores preferences.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,11 +16,11 @@ from wiki.security import audit
 from wiki.security.models import NotificationPreference
 
 CATEGORIES: dict[str, str] = {
-    "billing": "Invoices, payments and balance reminders",
-    "usage": "Usage alerts and reports",
-    "service": "Service announcements and maintenance",
-    "tickets": "Updates to my tickets",
-    "watchlist": "Changes to pages on my watchlist",
+    "billing": lazy_gettext("Invoices, payments and balance reminders"),
+    "usage": lazy_gettext("Usage alerts and reports"),
+    "service": lazy_gettext("Service announcements and maintenance"),
+    "tickets": lazy_gettext("Updates to my tickets"),
+    "watchlist": lazy_gettext("Changes to pages on my watchlist"),
 }
 
 

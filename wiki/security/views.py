@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time, timezone
 
 from flask import flash, redirect, request
+from flask_babel import gettext
 
 from wiki.accounts import AccountError
 from wiki.models import User
@@ -46,18 +47,18 @@ def password_reset(req):
 
 
 def _reset_with_token(req, token: str):
-    ctx = {"token": token, "sent": False, "page_title": "Choose a new password"}
+    ctx = {"token": token, "sent": False, "page_title": gettext("Choose a new password")}
     if request.method == "POST":
         ratelimit.hit(req.site, "reset", client_ip())
         password = request.form.get("password", "")
         if password != request.form.get("password2", ""):
-            return "security/password_reset.html", {**ctx, "error": "The two passwords differ."}
+            return "security/password_reset.html", {**ctx, "error": gettext("The two passwords differ.")}
         try:
             with req.site.db.write() as session:
                 resets.complete_reset(req.site, session, token, password, ip=client_ip())
         except (AccountError, resets.TokenError) as exc:
             return "security/password_reset.html", {**ctx, "error": str(exc)}
-        flash("Your password is set. Sign in with it now.")
+        flash(gettext("Your password is set. Sign in with it now."))
         return redirect(wiki_url("Special:UserLogin"))
     try:
         resets.peek(req.session, token, ("reset", "setpassword"))
@@ -73,14 +74,14 @@ def change_password(req):
         limit_form(req)
         new = request.form.get("password", "")
         if new != request.form.get("password2", ""):
-            return "security/change_password.html", {"error": "The two new passwords differ."}
+            return "security/change_password.html", {"error": gettext("The two new passwords differ.")}
         try:
             with req.site.db.write() as session:
                 resets.change_password(req.site, session, req.actor, request.form.get("current", ""), new,
                                        ip=client_ip())
         except AccountError as exc:
             return "security/change_password.html", {"error": str(exc)}
-        flash("Your password was changed.")
+        flash(gettext("Your password was changed."))
         return redirect(wiki_url("Special:Preferences"))
     return "security/change_password.html", {}
 
@@ -94,7 +95,7 @@ def change_email(req):
                 address = user.email
         except resets.TokenError as exc:
             return "security/change_email.html", {"error": str(exc), "current": None}
-        flash(f"Your email address is now {address}.")
+        flash(gettext("Your email address is now %(address)s.", address=address))
         return redirect(wiki_url("Special:Preferences"))
     if (response := signin_first(req)) is not None:
         return response
@@ -129,7 +130,7 @@ def two_factor(req):
                                                                   ip=client_ip())}
                 elif action == "disable":
                     totp.disable(s, session, who, request.form.get("code", ""), ip=client_ip())
-                    flash("Two-factor sign-in is off.")
+                    flash(gettext("Two-factor sign-in is off."))
                 else:
                     raise AccountError(f"Unknown action {action!r}.")
         except AccountError as exc:
@@ -170,7 +171,7 @@ def api_keys(req):
             with req.site.db.write() as session:
                 if request.form.get("action") == "revoke":
                     key = apikeys.revoke(session, req.actor, request.form.get("key_id", type=int) or 0, ip=client_ip())
-                    flash(f"The key {key.prefix} is revoked.")
+                    flash(gettext("The key %(key)s is revoked.", key=key.prefix))
                 else:
                     key, token = apikeys.create(session, req.actor, request.form.get("scope", "read"),
                                                 _expiry(request.form.get("expires", "")),
@@ -194,7 +195,7 @@ def preferences(req):
         wanted = {category: request.form.get(f"email_{category}") == "1" for category in notify.CATEGORIES}
         with req.site.db.write() as session:
             notify.set_preferences(session, req.actor, wanted, ip=client_ip())
-        flash("Your notification preferences are saved.")
+        flash(gettext("Your notification preferences are saved."))
         return redirect(wiki_url("Special:Preferences"))
     user = req.session.get(User, req.actor.user_id)
     return "security/preferences.html", {

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlparse
 
 from flask import Blueprint, Flask, flash, make_response, redirect, render_template, request, session
+from flask_babel import gettext
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -96,7 +97,7 @@ def _finish(user_id: int, remember: bool, returnto: str):
 
 
 def _render(template: str, status: int = 200, **ctx):
-    ctx.setdefault("page_title", "Sign in")
+    ctx.setdefault("page_title", gettext("Sign in"))
     return render_template(template, **ctx), status
 
 
@@ -112,7 +113,7 @@ def user_login(req):
         if now.timestamp() - pending["at"] > PENDING_SECONDS:
             session.pop(PENDING, None)
             return _render("login.html", 401, name="", returnto=returnto,
-                           error="The sign-in took too long; enter your password again.")
+                           error=gettext("The sign-in took too long; enter your password again."))
         with s.db.write() as db:
             outcome = signin.check_second_factor(s, db, pending["user_id"], request.form.get("code", ""),
                                                  client_ip(), now)
@@ -151,6 +152,6 @@ def user_logout(req):
                     impersonation.stop(db, who, client_ip())
                 audit.record(db, "signout", actor=who, ip=client_ip())
         end_session()
-        flash("You are now signed out.")
+        flash(gettext("You are now signed out."))
         return redirect("/wiki/")
-    return render_template("logout.html", page_title="Sign out")
+    return render_template("logout.html", page_title=gettext("Sign out"))
