@@ -146,9 +146,9 @@ def _validate(site: Site, session: Session, title: Title, text: str, summary: st
 
 
 def prepare_text(site: Site, session: Session, title: Title, text: str, actor: Actor,
-                 now: datetime | None = None) -> str:
+                 now: datetime | None = None, account_id: int | None = None) -> str:
     """The text as it will be stored: normalised, signatures and ``subst:`` expanded."""
-    ctx = site.render_context(session, title, actor, now=now)
+    ctx = site.render_context(session, title, actor, now=now, account_id=account_id)
     return normalise_text(presave(normalise_text(text), ctx))
 
 
@@ -192,7 +192,8 @@ def save_page(
     page = _lock_page(session, title)
     exists = page is not None and not page.deleted
     site.policy.check(actor, "edit" if exists else "create", title, page)
-    text = prepare_text(site, session, title, text, actor, now)
+    owner = page.account_id if page is not None else account_id
+    text = prepare_text(site, session, title, text, actor, now, account_id=owner)
     current = session.get(Revision, page.latest_id) if exists and page.latest_id else None
     merged = False
     if current is not None and base_revision_id is not None and base_revision_id != current.id:
@@ -206,7 +207,7 @@ def save_page(
     if current is not None and current.text == text:
         return SaveResult(page=page, revision=None, merged=merged, changed=False)
 
-    output = render(text, site.render_context(session, title, actor, now=now))
+    output = render(text, site.render_context(session, title, actor, now=now, account_id=owner))
     _validate(site, session, title, text, summary, output, actor)
 
     created = not exists

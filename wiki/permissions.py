@@ -147,6 +147,34 @@ class Policy:
         if why is not None:
             raise PermissionDenied(why)
 
+    def _readers(self, namespace: Any) -> frozenset[str]:
+        """Who may read a namespace, with ``*`` and ``user`` spelt out as roles."""
+        roles = set(self.roles_for(namespace, "read"))
+        if "*" in roles:
+            roles |= {"anonymous", *ROLES}
+        if "user" in roles:
+            roles |= set(ROLES)
+        return frozenset(roles - {"*", "user"})
+
+    def may_embed(self, host: Title, host_page: Any, target: Title, target_page: Any) -> bool:
+        """Whether ``target`` may be transcluded into ``host``: only when everyone who can read
+        the host can read the target, so that a rendering (which is cached and shown to every
+        reader) never carries text some reader may not see.  Admins read everything, so they
+        are left out of the comparison."""
+        if target_page is None or getattr(target_page, "deleted", False):
+            return False
+        target_account = getattr(target_page, "account_id", None)
+        host_account = getattr(host_page, "account_id", None)
+        if target_account is not None and target_account != host_account:
+            return False
+        host_readers = self._readers(host.namespace) - {"admin"}
+        target_readers = self._readers(target.namespace) - {"admin"}
+        if target_account is None and host_account is not None:
+            host_readers |= {"customer"}  # the host account's customers read the host
+        if target_account is not None:
+            target_readers |= {"customer"}  # the same account's customers read the target too
+        return host_readers <= target_readers
+
     def readable_namespaces(self, actor: Actor) -> list[int]:
         if actor.is_admin:
             return [ns.number for ns in self.namespaces]

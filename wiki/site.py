@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,6 +27,17 @@ from wiki.plugins import gather, make_plugin_manager
 from wiki.titles import Title, TitleParser
 
 log = logging.getLogger(__name__)
+
+
+_LOOK_UP = object()
+
+
+@dataclass(frozen=True)
+class _Owner:
+    """The account a page belongs to, as ``Policy.may_embed`` reads it from a page."""
+
+    account_id: int | None
+    deleted: bool = False
 
 
 class Site:
@@ -82,6 +94,14 @@ class Site:
         ).first()
         return row[0] if row else None
 
+    def embeddable_text(self, session: Session, host: Title, host_account: int | None, target: Title) -> str | None:
+        """The text of ``target`` for transclusion into ``host`` (a page of ``host_account``), or
+        ``None`` (shown as missing) when some reader of ``host`` may not read ``target``."""
+        target_page = self.get_page(session, target)
+        if not self.policy.may_embed(host, _Owner(host_account), target, target_page):
+            return None
+        return self.current_text(session, target)
+
     def existing(self, session: Session, titles: Iterable[Title]) -> set[tuple[int, str]]:
         keys = list({t.key for t in titles})
         found: set[tuple[int, str]] = set()
@@ -102,11 +122,25 @@ class Site:
         actor: Actor | None = None,
         revision_id: int | None = None,
         now: datetime | None = None,
+        account_id: int | None | object = _LOOK_UP,
     ) -> RenderContext:
+        """What rendering ``title`` may ask of the site.  ``account_id`` is the account the page
+        belongs to (looked up when not given; a page being created passes its future account)."""
+        host_account = account_id
+
+        def fetch_text(target: Title) -> str | None:
+            nonlocal host_account
+            if host_account is _LOOK_UP:
+                page = self.get_page(session, title)
+                host_account = page.account_id if page is not None else None
+            return self.embeddable_text(session, title, host_account, target)
+
         return RenderContext(
             title=title,
             titles=self.titles,
-            fetch_text=lambda t: self.current_text(session, t),
+            # transclusion and subst: only pages every reader of this page may read, whoever
+            # renders it (renderings are cached and shown to all readers)
+            fetch_text=fetch_text,
             existing=lambda ts: self.existing(session, ts),
             parser_functions=self.parser_functions,
             magic_words=self.magic_words,
