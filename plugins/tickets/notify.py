@@ -1,0 +1,56 @@
+"""Ticket mail: replies to requesters, updates to assignees, SLA breaches to assignees and leads.
+
+Queued in the caller's transaction through the outbox (category ``tickets``, so users can
+turn it off in their preferences), only to users who may read the ticket, never to the
+person who acted; sent right after the commit when SMTP is configured (the core's mail job
+retries what fails).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plugins.tickets.ticket import Ticket
+from wiki.accounts import actor_for
+from wiki.mail import queue_mail, send_pending
+from wiki.models import User
+from wiki.pages import after_commit
+from wiki.permissions import Actor
+from wiki.security.notify import may_email
+
+log = logging.getLogger(__name__)
+CATEGORY = "tickets"
+
+
+def _send(site) -> None:
+    try:
+        send_pending(site.db, site.settings.smtp_url, site.settings.mail_from)
+    except Exception:  # the outbox keeps the mail; the core's mail job retries
+        log.exception("sending ticket mail failed")
+
+
+def notify(site, session: Session, item: Ticket, actor: Actor, names: Iterable[str], subject: str, body: str) -> int:
+    """Queue ``body`` to each named user who may read the ticket; returns how many were queued."""
+    wanted = {n for n in names if n and n != actor.name}
+    if not wanted:
+        return 0
+    users = session.scalars(select(User).where(User.name.in_(sorted(wanted)), User.disabled.is_(False),
+                                               User.email.is_not(None))).all()
+    base = site.settings.base_url.rstrip("/")
+    queued = 0
+    for user in users:
+        if not site.policy.allows(actor_for(user), "read", item.title, item.page):
+            continue
+        if not may_email(session, user.id, CATEGORY):
+            continue
+        text = (f"Dear {user.name},\n\n{body}\n\nThe ticket: {base}{item.title.url_path}\n\n"
+                f"You can turn off ticket mail in your preferences: {base}/wiki/Special:Preferences")
+        queue_mail(session, user.email, f"[{item.title.prefixed}] {subject}", text, category=CATEGORY)
+        queued += 1
+    if queued and site.settings.smtp_url:
+        after_commit(session, lambda: _send(site))
+    return queued

@@ -1,0 +1,131 @@
+"""The help desk over real HTTP: two staff changing one ticket at the same time lose nothing,
+and the whole story in headless Chromium (a customer opens a ticket with the form, staff
+assign and reply and add an internal note, the customer sees the reply but not the note,
+staff resolve it)."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import threading
+
+import pytest
+import requests
+
+from plugins.tickets.testing import PASSWORD, get_ticket, make_desk, open_test_ticket
+from tests.support.live_server import LiveServer
+from wiki.app import create_app
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_BASE = re.compile(r'name="base_revision_id" value="(\d+)"')
+
+
+def _session(base: str, name: str) -> requests.Session:
+    http = requests.Session()
+    token = _CSRF.search(http.get(base + "/wiki/Special:UserLogin").text).group(1)
+    response = http.post(base + "/wiki/Special:UserLogin", data={"username": name, "password": PASSWORD,
+                                                                "csrf_token": token}, allow_redirects=False)
+    assert response.status_code == 302
+    return http
+
+
+def _form(http: requests.Session, url: str) -> tuple[str, str]:
+    html = http.get(url).text
+    return _CSRF.search(html).group(1), _BASE.search(html).group(1)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_concurrent_field_and_text_changes_over_http_lose_nothing(make_site, backend):
+    site = make_site(backend, seed=True)
+    desk = make_desk(site)
+    open_test_ticket(site, desk.alice, description="First line of the description")
+    with LiveServer(create_app(site=site)) as server:
+        agent, lead = _session(server.url, "Agent"), _session(server.url, "Lead")
+        ticket_url = server.url + "/wiki/Ticket:1001"
+        token_a, base_a = _form(agent, ticket_url)
+        token_b, base_b = _form(lead, ticket_url)
+        assert base_a == base_b
+        edit = lead.get(ticket_url + "?action=edit").text
+        text = re.search(r'<textarea[^>]*name="text"[^>]*>(.*?)</textarea>', edit, re.S).group(1)
+        text = html_lib.unescape(text) + "\n\nA paragraph the lead added."
+        results: dict[str, int] = {}
+
+        def assign():
+            results["assign"] = agent.post(server.url + "/tickets/1001/update", data={
+                "csrf_token": token_a, "base_revision_id": base_a, "assign_me": "1", "priority": "P1"},
+                allow_redirects=False).status_code
+
+        def edit_text():
+            results["edit"] = lead.post(ticket_url, data={
+                "action": "submit", "csrf_token": token_b, "base_revision_id": base_b, "text": text,
+                "summary": "more detail"}, allow_redirects=False).status_code
+
+        threads = [threading.Thread(target=fn) for fn in (assign, edit_text)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results == {"assign": 302, "edit": 302}
+        # a reply sent from the page as it was before both changes still lands on top of them
+        assert agent.post(server.url + "/tickets/1001/reply", data={
+            "csrf_token": token_a, "base_revision_id": base_a, "body": "On our way."}).status_code == 200
+    item = get_ticket(site, "Ticket:1001")
+    assert item.get("Assignee") == "Agent" and item.priority == "P1" and item.status == "Open"
+    assert "On our way." in item.revision.text and "A paragraph the lead added." in item.revision.text
+    assert item.get("First response")
+
+
+@pytest.mark.browser
+def test_customer_and_staff_work_a_ticket_in_the_browser(make_site, chromium):
+    site = make_site(seed=True)
+    make_desk(site)
+    with LiveServer(create_app(site=site)) as server:
+        customer = chromium.new_context().new_page()
+        staff = chromium.new_context().new_page()
+        try:
+            _sign_in(customer, server.url, "Alice")
+            customer.click("nav.sidebar a:has-text('Open a ticket')")
+            customer.fill("input[name=subject]", "Printer prints blank pages")
+            customer.fill("textarea[name=description]", "Since this morning every page is blank.")
+            customer.select_option("select[name=category]", "Technical")
+            customer.check("input[name=priority][value=P2]")
+            customer.click("button:has-text('Open ticket')")
+            customer.wait_for_url("**/wiki/Ticket:1001")
+            assert "Your ticket Ticket:1001 was opened." in customer.content()
+
+            _sign_in(staff, server.url, "Agent")
+            staff.goto(server.url + "/wiki/Special:TicketQueue")
+            assert "Printer prints blank pages" in staff.content()
+            staff.click("a:has-text('1001')")
+            staff.click("button:has-text('Assign to me')")
+            staff.fill("textarea[name=body][aria-label=Reply]", "Please check the toner.")
+            staff.click("button:has-text('Send reply')")
+            staff.fill("textarea[aria-label='Internal note']", "Customer has an old model, replace it.")
+            staff.click("button:has-text('Add internal note')")
+            assert get_ticket(site, "Ticket:1001").get("Assignee") == "Agent"
+
+            customer.goto(server.url + "/portal/tickets")
+            customer.click("a:has-text('1001')")
+            body = customer.content()
+            assert "Please check the toner." in body
+            assert "replace it" not in body and "Internal note" not in body
+            customer.goto(server.url + "/wiki/Ticket_talk:1001")
+            assert "replace it" not in customer.content()
+
+            staff.goto(server.url + "/wiki/Ticket:1001")
+            staff.select_option("select[name=status]", "Resolved")
+            staff.click("form.ticket-fields button:has-text('Save')")
+            customer.goto(server.url + "/portal/tickets?show=all")
+            assert "Resolved" in customer.inner_text("table.ticket-list")
+        finally:
+            customer.context.close()
+            staff.context.close()
+    assert get_ticket(site, "Ticket:1001").status == "Resolved"
+
+
+def _sign_in(page, base: str, name: str) -> None:
+    page.goto(base + "/wiki/Special:UserLogin")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.loginform button[type=submit]")
+    page.wait_for_url("**/wiki/**")
