@@ -61,6 +61,9 @@ class Namespace:
     capitalize: bool = True
     language: str | None = None
     source: str = "core"
+    #: Whether customers read the pages of their own account here even when the namespace's
+    #: rights do not name them (false for staff-only notes such as ``Ticket talk``).
+    account_readable: bool = True
 
     @property
     def is_talk(self) -> bool:
@@ -118,6 +121,7 @@ def _one(data: dict, where: str, source: str) -> Namespace:
         capitalize=bool(data.get("capitalize", True)),
         language=data.get("language"),
         source=source,
+        account_readable=bool(data.get("account_readable", True)),
     )
 
 

@@ -75,14 +75,16 @@ class ReadScope:
 
     A page is readable when ``everything`` is true; or when it belongs to no account (or
     ``any_account`` is true) and its namespace is in ``namespaces``; or when it belongs to
-    ``account_id``.  Rules that plugins add to the policy are not expressed here, so such
-    stores must still ask ``Policy.allows`` for each page they show.
+    ``account_id`` and its namespace is in ``account_namespaces``.  Rules that plugins add to
+    the policy are not expressed here, so such stores must still ask ``Policy.allows`` for
+    each page they show.
     """
 
     everything: bool
     namespaces: frozenset[int] = frozenset()
     any_account: bool = False
     account_id: int | None = None
+    account_namespaces: frozenset[int] = frozenset()
 
 
 class Policy:
@@ -122,7 +124,9 @@ class Policy:
         if account_id is not None and actor.role not in STAFF_SIDE and actor.account_id != account_id:
             return "This page belongs to another account."
         if action == "read" and account_id is not None and actor.role not in STAFF_SIDE:
-            return None
+            if title.namespace.account_readable:
+                return None
+            return f"Pages in the {title.namespace.display_name} namespace are for staff only."
         if not self._role_allowed(actor, self.roles_for(title.namespace, action)):
             who = "signed-in users with more rights" if not actor.is_anonymous else "signed-in users"
             return f"Only {who} may {action} pages in the {title.namespace.display_name} namespace."
@@ -188,7 +192,10 @@ class Policy:
         in_spaces = page_table.namespace.in_(sorted(scope.namespaces)) if scope.namespaces else false()
         if scope.any_account:
             return in_spaces
-        own_account = page_table.account_id == scope.account_id if scope.account_id is not None else false()
+        own_account = (
+            and_(page_table.account_id == scope.account_id, page_table.namespace.in_(sorted(scope.account_namespaces)))
+            if scope.account_id is not None and scope.account_namespaces else false()
+        )
         return or_(and_(page_table.account_id.is_(None), in_spaces), own_account)
 
     def read_scope(self, actor: Actor) -> ReadScope:
@@ -198,4 +205,5 @@ class Policy:
         spaces = frozenset(self.readable_namespaces(actor))
         if actor.role in STAFF_SIDE:
             return ReadScope(everything=False, namespaces=spaces, any_account=True)
-        return ReadScope(everything=False, namespaces=spaces, account_id=actor.account_id)
+        return ReadScope(everything=False, namespaces=spaces, account_id=actor.account_id,
+                         account_namespaces=frozenset(ns.number for ns in self.namespaces if ns.account_readable))

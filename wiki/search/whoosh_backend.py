@@ -227,8 +227,10 @@ class WhooshBackend:
             else:
                 parts.append(Term("account", NO_ACCOUNT) if every_space else And([Term("account", NO_ACCOUNT),
                                                                                    in_spaces]))
-        if scope.account_id is not None and not scope.any_account:
-            parts.append(Term("account", str(scope.account_id)))
+        if scope.account_id is not None and not scope.any_account and scope.account_namespaces:
+            own = Term("account", str(scope.account_id))
+            parts.append(own if present <= scope.account_namespaces else And([
+                own, Or([Term("namespace", str(n)) for n in sorted(scope.account_namespaces)])]))
         return Or(parts) if parts else NullQuery
 
     def _condition(self, query: SearchQuery, scope: ReadScope, reader) -> Query | None:
