@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -44,10 +45,11 @@ def free_port() -> int:
 class ServedInstance:
     """``python -m wiki serve`` on a free loopback port, as a separate process."""
 
-    def __init__(self, instance: Path, threads: int = 8):
+    def __init__(self, instance: Path, threads: int = 8, workers: int = 1):
         self.instance = instance
         self.port = free_port()
         self.threads = threads
+        self.workers = workers
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -56,25 +58,36 @@ class ServedInstance:
 
     def __enter__(self) -> "ServedInstance":
         env = {**os.environ, "TICKETWIKI_INSTANCE": str(self.instance), "PYTHONPATH": str(ROOT)}
+        # the server's log goes to a file: a pipe nobody reads fills up and stalls the server
+        self.log_path = self.instance / "serve.log"
+        self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wiki", "serve", "--port", str(self.port), "--threads", str(self.threads)],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [sys.executable, "-m", "wiki", "serve", "--port", str(self.port), "--threads", str(self.threads),
+             "--workers", str(self.workers)],
+            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so its workers' CPU time can be summed
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                requests.get(self.url + "/wiki/Main_Page", timeout=2)
+                requests.get(self.url + "/wiki/Main_Page", timeout=30)  # the first request warms up
                 return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stderr.read().decode())
+                    raise RuntimeError(self.log_path.read_text(errors="replace")[-3000:])
                 time.sleep(0.2)
-        raise RuntimeError("server did not start within 60 s")
+        self.__exit__()
+        raise RuntimeError(f"server did not start within 60 s; its log: {self.log_path}")
 
     def __exit__(self, *exc) -> None:
         assert self.proc is not None
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
+        os.killpg(self.proc.pid, signal.SIGTERM)  # the server and every worker it started
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.log.close()
 
 
 def write_results(name: str, figures: dict) -> Path:

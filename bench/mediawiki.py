@@ -362,6 +362,8 @@ def main() -> None:
     parser.add_argument("--link-tables", action="store_true",
                         help="let importDump.php fill MediaWiki's link tables (parses every page: ~25x slower "
                              "import; page views do not read them)")
+    parser.add_argument("--tw-workers", type=int, default=1,
+                        help="ticketwiki processes (threads each: clients / workers), as php-fpm uses several")
     parser.add_argument("--skip-ticketwiki", action="store_true", help="measure MediaWiki only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (for debugging)")
     args = parser.parse_args()
@@ -391,7 +393,8 @@ def main() -> None:
             tw_instance, tw = engine.build(args.pages, tw_rng, instance=str(tw_tmp),
                                            log=lambda m: log("ticketwiki: " + m))
             assert tw_rng.getstate() == mw_rng.getstate(), "page generators diverged"
-            tw_server = stack.enter_context(ServedInstance(tw_instance, threads=args.clients))
+            tw_server = stack.enter_context(ServedInstance(tw_instance, threads=max(1, args.clients // args.tw_workers),
+                                                           workers=args.tw_workers))
 
         # 2. Views.  MediaWiki's php-fpm starts now, so APCu (and with it the parser cache) is
         #    empty: the cold pass parses every page it has not seen.  Both servers are up but
@@ -409,7 +412,7 @@ def main() -> None:
             if name == "hot":
                 (tw_rng if system == "tw" else mw_rng).setstate(cold_state)
             if system == "tw":
-                server_cpu = lambda: cpu_seconds(tw_server.proc.pid)  # noqa: E731  (one process, 8 threads)
+                server_cpu = lambda: cpu_seconds(tw_server.proc.pid, group=True)  # noqa: E731  (all its workers)
             else:
                 server_cpu = lambda: sum(cpu_seconds(proc.pid, group=True) for proc in site.procs)  # noqa: E731
             cpu_before = server_cpu()
@@ -456,8 +459,9 @@ def main() -> None:
         },
     }
     if tw is not None:
-        figures["ticketwiki"] = {**tw, "setup": {"server": f"python -m wiki serve (waitress {figures['versions']['waitress']}, "
-                                                           f"{args.clients} threads)", "database": "SQLite"}}
+        server = (f"waitress {figures['versions']['waitress']}, {args.clients} threads" if args.tw_workers == 1 else
+                  f"gunicorn, {args.tw_workers} processes x {max(1, args.clients // args.tw_workers)} threads")
+        figures["ticketwiki"] = {**tw, "setup": {"server": f"python -m wiki serve ({server})", "database": "SQLite"}}
         figures["ratio_views_per_s"] = {
             name: round(tw[f"views_{name}"]["views_per_s"] / mw[f"views_{name}"]["views_per_s"], 2)
             for name in ("cold", "warm", "hot") if mw[f"views_{name}"]["views_per_s"]}

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from sqlalchemy import func, select
 
 from tests.support.wiki import add_user, csrf_token, login, save
+from wiki.accounts import create_api_key, find_user
 from wiki.app import create_app
 from wiki.collab.hooks import send_mail
 from wiki.collab.watch import is_watching, watch
@@ -33,7 +34,7 @@ def _pending_mail(site) -> int:
 
 def test_watch_and_unwatch_need_post_with_csrf(site, client):
     alice = add_user(site, "Alice")
-    save(site, "Foo", "text", alice)
+    save(site, "Foo", "text")  # by someone else: Alice does not watch it yet
     login(client, "Alice")
     page = client.get("/wiki/Foo").get_data(as_text=True)
     assert "☆ Watch" in page
@@ -210,3 +211,15 @@ def test_history_feed_lists_revisions(site, client):
     assert [e.find(f"{ATOM}summary").text.split(" (")[0] for e in entries] == ["set abc", "set ab", "set a"]
     assert entries[0].find(f"{ATOM}author/{ATOM}name").text == "Alice"
     assert "diff=" in entries[0].find(f"{ATOM}link").get("href")
+
+
+def test_api_edits_watch_by_default_unless_told_not_to(site, client):
+    bot = add_user(site, "Bot")
+    with site.db.write() as session:
+        token = create_api_key(session, find_user(session, "Bot"), scope="write")[1]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.put("/api/v1/pages/Watched", json={"text": "x"}, headers=headers).status_code == 201
+    assert client.put("/api/v1/pages/Unwatched", json={"text": "x", "watch": False}, headers=headers).status_code == 201
+    assert _watching(site, bot, "Watched") and not _watching(site, bot, "Unwatched")
+    bad = client.put("/api/v1/pages/Watched", json={"text": "y", "watch": "yes"}, headers=headers)
+    assert bad.status_code == 400 and bad.get_json()["error"]["details"] == {"field": "watch"}

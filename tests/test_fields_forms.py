@@ -4,6 +4,7 @@ the user picker (JSON and in Chromium) and uploads."""
 from __future__ import annotations
 
 import re
+from io import BytesIO
 
 import pytest
 import requests
@@ -237,7 +238,6 @@ def test_uploads_are_checked_stored_and_served_to_readers(make_site):
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
 
     def upload(name, data):
-        from io import BytesIO
         return sam.post(url, data={"csrf_token": csrf_token(sam, url), "Title text": "x", "Shot": (BytesIO(data), name)},
                         content_type="multipart/form-data")
 
@@ -254,3 +254,26 @@ def test_uploads_are_checked_stored_and_served_to_readers(make_site):
     assert download.headers["Content-Disposition"].startswith("attachment")
     assert not list(site.settings.instance_path.glob("**/shot one.png"))
     assert client_for(site).get("/api/v1/files/File:Nothing.png").status_code == 404
+
+
+def test_customers_upload_files_that_only_their_account_and_staff_see(make_site):
+    site = make_site()
+    save(site, "Template:Report", "{{{Shot|}}}<noinclude>{{#declare: Title text = text | Shot = page}}</noinclude>")
+    # customers create pages in the Ticket namespace (Main is for staff)
+    save(site, "Form:Report", "{{#form: template=Report | title=Ticket:Report {counter} | roles=customer"
+                              " | Title text | Shot = file}}")
+    add_user(site, "Carol", role="customer", account="Acme")
+    add_user(site, "Dan", role="customer", account="Other")
+    add_user(site, "Sam", role="staff")
+    carol = client_for(site, "Carol")
+    url = "/wiki/Special:FormEdit/Report"
+    png = b"\x89PNG\r\n\x1a\n" + b"1" * 50
+    response = carol.post(url, data={"csrf_token": csrf_token(carol, url), "Title text": "mine",
+                                     "Shot": (BytesIO(png), "screen.png")}, content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    file_title = re.search(r"\|Shot=(File:[^\n]+)", current_text(site, "Ticket:Report 1")).group(1)
+    path = "/api/v1/files/" + file_title.replace(" ", "_")
+    assert carol.get(path).data == png
+    assert client_for(site, "Sam").get(path).status_code == 200
+    assert client_for(site, "Dan").get(path).status_code == 404
+    assert client_for(site).get("/wiki/" + file_title.replace(" ", "_")).status_code == 404

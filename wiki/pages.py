@@ -22,6 +22,7 @@ from wiki.hooktypes import PageChange
 from wiki.markup import ParseOutput, presave, render
 from wiki.merge import three_way
 from wiki.models import Page, PageLink, RenderCache, Revision, TemplateLink
+from wiki.namespaces import USER, USER_TALK
 from wiki.permissions import Actor
 from wiki.site import Site
 from wiki.titles import Title
@@ -192,6 +193,8 @@ def save_page(
     page = _lock_page(session, title)
     exists = page is not None and not page.deleted
     site.policy.check(actor, "edit" if exists else "create", title, page)
+    if page is None and account_id is None and actor.role == "customer" and title.ns not in (USER, USER_TALK):
+        account_id = actor.account_id  # what a customer creates belongs to their account
     owner = page.account_id if page is not None else account_id
     text = prepare_text(site, session, title, text, actor, now, account_id=owner)
     current = session.get(Revision, page.latest_id) if exists and page.latest_id else None

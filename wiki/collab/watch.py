@@ -91,9 +91,10 @@ def watchlist_changes(site: Site, session: Session, actor: Actor, days: int = 7,
 
 
 def record_watch_choice(session: Session, change: PageChange, title: Title) -> None:
-    """The edit form's "Watch this page" box: ticked watches, unticked unwatches."""
-    choice = change.extra.get("watch")
-    if choice is None or change.actor.user_id is None:
+    """Pages people create or edit are watched, unless they said otherwise (the edit form's
+    "Watch this page" box, or ``watch: false`` in the API): ticked watches, unticked unwatches."""
+    choice = change.extra.get("watch", True)
+    if change.actor.user_id is None:
         return
     (watch if choice else unwatch)(session, change.actor.user_id, title)
 

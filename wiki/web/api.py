@@ -108,7 +108,8 @@ bp.openapi_paths = {
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["text"], "properties": {
                         "text": {"type": "string"}, "summary": {"type": "string"},
-                        "base_revision_id": {"type": "integer"}, "minor": {"type": "boolean"}}}}}},
+                        "base_revision_id": {"type": "integer"}, "minor": {"type": "boolean"},
+                        "watch": {"type": "boolean", "description": "watch the page (default true)"}}}}}},
                 "responses": {
                     "200": openapi.json_response("Saved (or unchanged)", {"type": "object", "properties": {
                         "revision_id": {"type": "integer"}, "merged": {"type": "boolean"},
@@ -184,6 +185,9 @@ def put_page(name: str):
         raise ApiError(400, "invalid_input", "'summary' must be a string.", {"field": "summary"})
     if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
         raise ApiError(400, "invalid_input", "'base_revision_id' must be an integer.", {"field": "base_revision_id"})
+    watch = data.get("watch")
+    if watch is not None and not isinstance(watch, bool):
+        raise ApiError(400, "invalid_input", "'watch' must be true or false.", {"field": "watch"})
     who = actor()
     try:
         with s.db.write() as session:
@@ -194,7 +198,7 @@ def put_page(name: str):
                     and not s.policy.allows(who, "read", title, existing):
                 raise ApiError(404, "not_found", f"The page {title.prefixed} does not exist.")
             result = save_page(s, session, title, text, who, summary=summary, minor=bool(data.get("minor")),
-                               base_revision_id=base)
+                               base_revision_id=base, extra={} if watch is None else {"watch": watch})
     except SaveError as exc:
         raise ApiError(400, "invalid_input", "The page was not saved.", {"messages": exc.messages})
     except EditConflict as exc:
