@@ -5,6 +5,7 @@ lock the account."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.live_server import LiveServer
 from tests.support.wiki import PASSWORD, add_user
@@ -39,22 +40,22 @@ def test_two_factor_enrolment_and_sign_in(site, chromium):
             secret = page.inner_text("#totp-secret").strip()
             page.fill("input[name=code]", totp_code(secret))
             page.click("button:has-text('Turn on')")
+            expect(page.locator("#backup-codes code")).to_have_count(10)
             codes = [c.strip() for c in page.locator("#backup-codes code").all_inner_texts()]
-            assert len(codes) == 10
             _sign_out(page)
 
             _sign_in(page, server.url, "Zed", PASSWORD)
-            assert "authenticator app" in page.content()
+            expect(page.locator("main")).to_contain_text("authenticator app")
             # the next step's code: the one used to confirm may not be used again
             page.fill("input[name=code]", totp_code(secret, steps_ahead=1))
             page.click("button:has-text('Verify')")
-            assert page.inner_text("nav.personal").startswith("Zed")
+            expect(page.locator("nav.personal")).to_contain_text("Zed")
             _sign_out(page)
 
             _sign_in(page, server.url, "Zed", PASSWORD)
             page.fill("input[name=code]", codes[0])
             page.click("button:has-text('Verify')")
-            assert page.inner_text("nav.personal").startswith("Zed")
+            expect(page.locator("nav.personal")).to_contain_text("Zed")
             page.goto(server.url + "/wiki/Special:TwoFactor")
             assert "Backup codes left: 9" in page.content()
         finally:
@@ -69,10 +70,10 @@ def test_lockout_after_five_failures(site, chromium):
         try:
             for _ in range(4):
                 _sign_in(page, server.url, "Yan", "Wrong-Pass-1!")
-                assert "Incorrect user name or password." in page.inner_text(".errorbox")
+                expect(page.locator(".errorbox")).to_contain_text("Incorrect user name or password.")
             _sign_in(page, server.url, "Yan", "Wrong-Pass-1!")
-            assert "locked until" in page.inner_text(".errorbox")
+            expect(page.locator(".errorbox")).to_contain_text("locked until")
             _sign_in(page, server.url, "Yan", PASSWORD)
-            assert "locked until" in page.inner_text(".errorbox")
+            expect(page.locator(".errorbox")).to_contain_text("locked until")
         finally:
             context.close()

@@ -84,7 +84,7 @@ def test_customer_and_staff_work_a_ticket_in_the_browser(make_site, chromium):
         staff = chromium.new_context().new_page()
         try:
             _sign_in(customer, server.url, "Alice")
-            customer.click("nav.sidebar a:has-text('Open a ticket')")
+            _follow(customer, "nav.sidebar a:has-text('Open a ticket')")
             customer.fill("input[name=subject]", "Printer prints blank pages")
             customer.fill("textarea[name=description]", "Since this morning every page is blank.")
             customer.select_option("select[name=category]", "Technical")
@@ -96,16 +96,16 @@ def test_customer_and_staff_work_a_ticket_in_the_browser(make_site, chromium):
             _sign_in(staff, server.url, "Agent")
             staff.goto(server.url + "/wiki/Special:TicketQueue")
             assert "Printer prints blank pages" in staff.content()
-            staff.click("a:has-text('1001')")
-            staff.click("button:has-text('Assign to me')")
+            _follow(staff, "a:has-text('1001')")
+            _follow(staff, "button:has-text('Assign to me')")
             staff.fill("textarea[name=body][aria-label=Reply]", "Please check the toner.")
-            staff.click("button:has-text('Send reply')")
+            _follow(staff, "button:has-text('Send reply')")
             staff.fill("textarea[aria-label='Internal note']", "Customer has an old model, replace it.")
-            staff.click("button:has-text('Add internal note')")
+            _follow(staff, "button:has-text('Add internal note')")
             assert get_ticket(site, "Ticket:1001").get("Assignee") == "Agent"
 
             customer.goto(server.url + "/portal/tickets")
-            customer.click("a:has-text('1001')")
+            _follow(customer, "a:has-text('1001')")
             body = customer.content()
             assert "Please check the toner." in body
             assert "replace it" not in body and "Internal note" not in body
@@ -114,13 +114,19 @@ def test_customer_and_staff_work_a_ticket_in_the_browser(make_site, chromium):
 
             staff.goto(server.url + "/wiki/Ticket:1001")
             staff.select_option("select[name=status]", "Resolved")
-            staff.click("form.ticket-fields button:has-text('Save')")
+            _follow(staff, "form.ticket-fields button:has-text('Save')")
             customer.goto(server.url + "/portal/tickets?show=all")
             assert "Resolved" in customer.inner_text("table.ticket-list")
         finally:
             customer.context.close()
             staff.context.close()
     assert get_ticket(site, "Ticket:1001").status == "Resolved"
+
+
+def _follow(page, selector: str) -> None:
+    """Click a link or submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
 
 
 def _sign_in(page, base: str, name: str) -> None:
