@@ -9,7 +9,9 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -34,6 +36,17 @@ def summary_ms(samples: list[float]) -> dict[str, float]:
         "mean_ms": round(statistics.fmean(samples) * 1000, 2) if samples else float("nan"),
         "count": len(samples),
     }
+
+
+def run_clients(clients: list[Callable[[], None]]) -> float:
+    """Run each client in a thread of its own, all at once; returns the wall-clock seconds."""
+    threads = [threading.Thread(target=client) for client in clients]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def free_port() -> int:

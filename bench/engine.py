@@ -20,7 +20,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ServedInstance, summary_ms, write_results  # noqa: E402
+from bench.common import ServedInstance, run_clients, summary_ms, write_results  # noqa: E402
 from wiki.config import load_settings  # noqa: E402
 from wiki.install import initialize  # noqa: E402
 from wiki.pages import save_page  # noqa: E402
@@ -97,13 +97,8 @@ def view_pages(base: str, count: int, clients: int, requests_per_client: int, rn
             latencies.extend(mine)
             errors += bad
 
-    threads = [threading.Thread(target=client, args=(rng.random(),)) for _ in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    seeds = [rng.random() for _ in range(clients)]
+    elapsed = run_clients([lambda seed=seed: client(seed) for seed in seeds])
     return {**summary_ms(latencies), "views_per_s": round(len(latencies) / elapsed, 1), "errors": errors}
 
 

@@ -26,7 +26,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ServedInstance, summary_ms, write_results  # noqa: E402
+from bench.common import ServedInstance, run_clients, summary_ms, write_results  # noqa: E402
 from wiki.accounts import create_api_key, create_user  # noqa: E402
 from wiki.config import load_settings  # noqa: E402
 from wiki.install import initialize  # noqa: E402
@@ -81,13 +81,7 @@ def open_tickets(url: str, key: str, tickets: int, clients: int, accounts: int) 
                 if response.status_code not in (200, 201):
                     errors.append(f"{response.status_code} {response.text[:200]}")
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
+    seconds = run_clients([client] * clients)
     return {**summary_ms(latencies), "seconds": round(seconds, 2), "tickets_per_s": round(len(latencies) / seconds, 1),
             "errors": len(errors), "first_errors": errors[:3]}
 

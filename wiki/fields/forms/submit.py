@@ -13,10 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from wiki.counters import next_value
 from wiki.fields.declare import FieldDecl
 from wiki.fields.forms.definition import FormDef, FormError, declared_fields
 from wiki.fields.forms.uploads import Upload, store
@@ -56,19 +55,7 @@ def collect(form: FormDef, decls: Mapping[str, FieldDecl], get_list) -> dict[str
 
 def next_counter(session: Session, name: str) -> int:
     """The next number of counter ``name`` (1 for a new counter), inside the transaction."""
-    value = session.execute(
-        update(FieldCounter).where(FieldCounter.name == name).values(value=FieldCounter.value + 1)
-        .returning(FieldCounter.value).execution_options(synchronize_session=False)
-    ).scalar()
-    if value is not None:
-        return value
-    try:
-        with session.begin_nested():
-            session.add(FieldCounter(name=name, value=1))
-            session.flush()
-    except IntegrityError:  # another save created the counter first; take the next number
-        return next_counter(session, name)
-    return 1
+    return next_value(session, FieldCounter, name)
 
 
 def _fill(pattern: str, values: Mapping[str, str], counter: int | None) -> str:
