@@ -23,6 +23,10 @@ class Recorder:
         self.events.append(("started", site.settings.testing))
 
     @hookimpl
+    def site_stopping(self, site):
+        self.events.append(("stopping", site.settings.testing))
+
+    @hookimpl
     def register_magic_words(self):
         return [MagicWord("SUPPORTPHONE", lambda ctx: "+1 555 0100")]
 
@@ -74,6 +78,11 @@ def test_site_started_and_page_committed_after_commit(hooked, recorder):
     save(hooked, "Page", "two")
     assert [e for e in recorder.events if e[0] == "committed"] == [("committed", "Page", True),
                                                                      ("committed", "Page", False)]
+
+
+def test_site_stopping_when_the_site_closes(hooked, recorder):
+    hooked.close()
+    assert recorder.events[-1] == ("stopping", True)
 
 
 def test_rolled_back_saves_are_not_committed(hooked, recorder):

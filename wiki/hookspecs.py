@@ -67,6 +67,15 @@ def site_started(site: Site) -> None:
     """
 
 
+@hookspec
+def site_stopping(site: Site) -> None:
+    """Called once when the site is closed (end of a command, a test or a server process).
+
+    :param site: the site being closed.  Release what ``site_started`` opened (index handles,
+        threads); the database is disposed after this hook.  Must not raise.
+    """
+
+
 # --- registration ------------------------------------------------------------------------
 
 @hookspec

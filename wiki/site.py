@@ -151,6 +151,7 @@ class Site:
         )
 
     def close(self) -> None:
+        self.hook.site_stopping(site=self)
         self.db.dispose()
 
 

@@ -16,6 +16,11 @@ def site_started(site):
 
 
 @hookimpl
+def site_stopping(site):
+    site.search_backend.close()
+
+
+@hookimpl
 def page_saved(site, session, change):
     schedule(site, session, change.page.id, "saved", output=(change.revision.id, change.output))
 
