@@ -7,7 +7,6 @@ import re
 from io import BytesIO
 
 import pytest
-import requests
 
 from tests.support.live_server import LiveServer
 from tests.support.wiki import PASSWORD, add_user, csrf_token, current_text, login, save
@@ -244,6 +243,8 @@ def test_uploads_are_checked_stored_and_served_to_readers(make_site):
     assert "not accepted" in upload("evil.html", b"<script>").get_data(as_text=True)
     assert "is not image/png" in upload("fake.png", b"GIF89a....").get_data(as_text=True)
     assert "at most 1,000 bytes" in upload("big.png", png * 20).get_data(as_text=True)
+    assert "Files are not kept when a form is refused; choose Shot again." in upload("big.png", png * 20).get_data(
+        as_text=True)
     response = upload("../../shot one.png", png)
     assert response.status_code == 303, response.get_data(as_text=True)
     text = current_text(site, "Report 1")
@@ -277,3 +278,47 @@ def test_customers_upload_files_that_only_their_account_and_staff_see(make_site)
     assert client_for(site, "Sam").get(path).status_code == 200
     assert client_for(site, "Dan").get(path).status_code == 404
     assert client_for(site).get("/wiki/" + file_title.replace(" ", "_")).status_code == 404
+
+
+def test_api_takes_files_as_multipart_form_data(make_site):
+    site = make_site(config={"plugins": {"fields": {"max_upload_bytes": 1000}}})
+    save(site, "Template:Report", "{{{Shot|}}}<noinclude>{{#declare: Title text = text | Shot = page"
+                                  " | Tags = list(text)}}</noinclude>")
+    save(site, "Form:Report", "{{#form: template=Report | title=Ticket:Report {counter} | roles=customer"
+                              " | Title text | Shot = file | Tags}}")
+    add_user(site, "Carol", role="customer", account="Acme")
+    add_user(site, "Dan", role="customer", account="Other")
+    client = client_for(site)
+    headers = {"Authorization": "Bearer " + key_for(site, "Carol")}
+    png = b"\x89PNG\r\n\x1a\n" + b"2" * 50
+
+    def send(**data):
+        return client.post("/api/v1/forms/Report", headers=headers, data=data, content_type="multipart/form-data")
+
+    response = send(Title_text="mine", Tags=["paper", "tray"], summary="From the app", Shot=(BytesIO(png), "screen.png"))
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["title"] == "Ticket:Report 1"
+    text = current_text(site, "Ticket:Report 1")
+    assert "|Title text=mine" in text and "|Tags=paper, tray" in text
+    file_title = re.search(r"\|Shot=(File:Screen-[0-9a-f]{10}\.png)", text).group(1)
+    path = "/api/v1/files/" + file_title.replace(" ", "_")
+    assert client.get(path, headers=headers).data == png
+    assert client.get(path, headers={"Authorization": "Bearer " + key_for(site, "Dan")}).status_code == 404
+
+    too_big = send(Title_text="big", Shot=(BytesIO(png * 30), "big.png"))
+    assert too_big.status_code == 413 and too_big.get_json()["error"]["code"] == "too_large"
+    assert "at most 1,000 bytes" in too_big.get_json()["error"]["message"]
+    wrong = send(Title_text="html", Shot=(BytesIO(b"<script>"), "evil.html"))
+    assert wrong.status_code == 400 and "not accepted" in wrong.get_json()["error"]["message"]
+    misplaced = send(Title_text=(BytesIO(png), "a.png"))
+    assert misplaced.status_code == 400 and "takes text, not a file" in misplaced.get_json()["error"]["message"]
+    as_json = client.post("/api/v1/forms/Report", headers=headers, json={"Title text": "x", "Shot": "File:A.png"})
+    assert as_json.status_code == 400 and "multipart/form-data" in as_json.get_json()["error"]["message"]
+    assert current_text(site, "Ticket:Report 2") is None
+
+
+def test_the_openapi_document_describes_form_uploads(desk):
+    operation = client_for(desk).get("/api/v1/openapi.json").get_json()["paths"]["/forms/{form}"]["post"]
+    multipart = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert {"type": "string", "format": "binary"} in multipart["additionalProperties"]["oneOf"]
+    assert {"400", "413", "429"} <= set(operation["responses"])

@@ -14,14 +14,16 @@ import shutil
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from werkzeug.routing import IntegerConverter
 
 from tests.support.postgres import create_database, drop_database, require_postgres
-from tests.support.wiki import add_user, login, make_settings, save
+from tests.support.wiki import add_user, csrf_token, login, make_settings, save
+from wiki.accounts import create_user, find_user
 from wiki.app import create_app
 from wiki.install import upgrade_database
 from wiki.models import Account, Page
+from wiki.security.models import AccountContact, AccountSite
 from wiki.site import create_site
 
 ROLES = ("anonymous", "customer_a", "customer_b", "analyst", "staff", "admin")
@@ -194,3 +196,66 @@ def test_sweep_reaches_the_secret_for_those_who_may_read(world):
     for role in ("customer_a", "staff"):
         assert MARKER in world.get(role, f"/wiki/{KEY}").get_data(as_text=True)
         assert MARKER in world.get(role, f"/api/v1/pages/{KEY}").get_data(as_text=True)
+
+
+#: The user-management and account-management routes, for every role: (method, path, form,
+#: roles that succeed).  Success is 200 for a page and a redirect for a change; every other
+#: role gets 403 and changes nothing.  ``{alpha}``, ``{zed}`` (a contact of account A) and
+#: ``{site}`` (a site of account A) are filled in; successful changes are undone after each probe.
+ADMIN_ONLY, STAFF_SIDE = {"admin"}, {"staff", "admin"}
+MANAGEMENT = [
+    ("GET", "/wiki/Special:UserRights", None, ADMIN_ONLY),
+    ("GET", "/wiki/Special:UserRights/Bea", None, ADMIN_ONLY),
+    ("POST", "/wiki/Special:UserRights/Zed", {"action": "disable"}, ADMIN_ONLY),
+    ("POST", "/wiki/Special:UserRights/Bea", {"action": "rights", "role": "customer"}, ADMIN_ONLY),
+    ("POST", "/portal/accounts/{alpha}/contacts/{zed}/remove", {}, STAFF_SIDE),
+    ("POST", "/portal/accounts/{alpha}/contacts/{zed}/primary", {}, STAFF_SIDE),
+    ("POST", "/portal/accounts/{alpha}/sites/{site}/remove", {}, STAFF_SIDE),
+]
+
+
+def _alpha_fixture(site) -> dict[str, int]:
+    """Make Zed an active, authorised contact of account A with one site, as before any probe."""
+    with site.db.write() as session:
+        alpha = session.scalar(select(Account.id).where(Account.name == "Alpha"))
+        zed = find_user(session, "Zed") or create_user(session, "Zed", "customer", email="zed@alpha.test",
+                                                       account="Alpha")
+        zed.account_id, zed.disabled = alpha, False
+        session.execute(delete(AccountContact).where(AccountContact.user_id == zed.id))
+        session.add(AccountContact(account_id=alpha, user_id=zed.id, kind="authorised"))
+        site_row = session.scalar(select(AccountSite).where(AccountSite.account_id == alpha)) \
+            or AccountSite(account_id=alpha, label="HQ", address="1 Alpha Road")
+        session.add(site_row)
+        session.flush()
+        return {"alpha": alpha, "zed": zed.id, "site": site_row.id}
+
+
+def _alpha_state(site) -> tuple:
+    with site.db.read() as session:
+        zed = find_user(session, "Zed")
+        kind = session.scalar(select(AccountContact.kind).where(AccountContact.user_id == zed.id))
+        sites = session.scalar(select(func.count(AccountSite.id)))
+        bea = find_user(session, "Bea")
+        return zed.account_id, zed.disabled, kind, sites, bea.role
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", MANAGEMENT, ids=[f"{m} {p}" for m, p, *_ in MANAGEMENT])
+def test_user_and_account_management_routes(world, route, role):
+    method, path, form, allowed = route
+    ids = _alpha_fixture(world.site)
+    before = _alpha_state(world.site)
+    client = world.clients[role]
+    url = path.format(**ids)
+    if method == "GET":
+        response = client.get(url)
+        assert response.status_code == (200 if role in allowed else 403), response.get_data(as_text=True)[-1500:]
+        return
+    response = client.post(url, data={**form, "csrf_token": csrf_token(client)})
+    if role not in allowed:
+        assert response.status_code == 403, response.get_data(as_text=True)[-1500:]
+        assert _alpha_state(world.site) == before, f"{role} changed something through {url}"
+        return
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    if path.endswith("/remove") or form.get("action") == "disable" or path.endswith("/primary"):
+        assert _alpha_state(world.site) != before, f"{role} changed nothing through {url}"

@@ -176,7 +176,7 @@ def test_sign_in_is_rate_limited_with_429(make_site):
         assert sign_in(client, "Nobody", "x").status_code == 401
     response = sign_in(client, "Nobody", "x")
     assert response.status_code == 429
-    assert "Too many attempts; try again in" in response.get_data(as_text=True)
+    assert "Too many sign-in attempts. Please wait 60 seconds and try again." in response.get_data(as_text=True)
     assert int(response.headers["Retry-After"]) > 0
 
 

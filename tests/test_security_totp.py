@@ -14,7 +14,7 @@ from tests.support.wiki import PASSWORD, add_user, login
 from wiki.accounts import AccountError
 from wiki.app import create_app
 from wiki.permissions import Actor
-from wiki.security import totp
+from wiki.security import audit, totp
 from wiki.security.models import BackupCode, UserSecurity
 from wiki.security.testing import post_form, sign_in, totp_code
 
@@ -127,3 +127,44 @@ def test_second_step_failures_count_toward_lockout(site):
         assert post_form(client, "/wiki/Special:UserLogin", {"code": "000000"}).status_code == 401
     locked = post_form(client, "/wiki/Special:UserLogin", {"code": "000000"})
     assert "locked until" in locked.get_data(as_text=True)
+
+
+def test_regenerating_backup_codes_replaces_them_all(make_site, smtp_sink):
+    site = make_site(config={"smtp_url": smtp_sink.url})
+    who = add_user(site, "Reg", "staff")
+    now = datetime.now(timezone.utc)
+    secret, old_codes = _enrol(site, who, now=now)
+    smtp_sink.wait_for(1)  # "two-factor sign-in turned on"
+    smtp_sink.clear()
+    with pytest.raises(AccountError, match="not correct"), site.db.write() as session:
+        totp.regenerate_backup_codes(site, session, who, old_codes[0])  # a backup code is not enough
+    later = now + timedelta(seconds=totp.STEP_SECONDS)
+    with site.db.write() as session:
+        new_codes = totp.regenerate_backup_codes(site, session, who, totp_code(secret, now=later), now=later)
+    assert len(set(new_codes)) == 10 and not set(new_codes) & set(old_codes)
+    with site.db.write() as session:
+        assert not totp.verify(session, who.user_id, old_codes[1], now=later)
+    with site.db.write() as session:
+        assert totp.verify(session, who.user_id, new_codes[0], now=later)
+    with site.db.read() as session:
+        assert totp.remaining_backup_codes(session, who.user_id) == 9
+        assert len(audit.search(session, event="2fa.backup_codes_regenerated")) == 1
+    assert smtp_sink.wait_for(1)[0].subject.endswith("New backup codes")
+    with pytest.raises(AccountError, match="not correct"), site.db.write() as session:  # the code was used up
+        totp.regenerate_backup_codes(site, session, who, totp_code(secret, now=later), now=later)
+
+
+def test_regenerate_backup_codes_on_the_web(site):
+    who = add_user(site, "Wen", "staff")
+    client = create_app(site=site).test_client()
+    login(client, "Wen")
+    secret, old_codes = _enrol(site, who)
+    page = client.get("/wiki/Special:TwoFactor").get_data(as_text=True)
+    assert "Make ten new backup codes" in page
+    wrong = post_form(client, "/wiki/Special:TwoFactor", {"action": "regenerate", "code": "000000"})
+    assert "not correct" in wrong.get_data(as_text=True)
+    shown = post_form(client, "/wiki/Special:TwoFactor", {"action": "regenerate", "code": totp_code(secret, 1)})
+    html = shown.get_data(as_text=True)
+    codes = re.findall(r"<li><code>([0-9a-f]{4}-[0-9a-f]{4})</code></li>", html)
+    assert len(codes) == 10 and not set(codes) & set(old_codes) and "The old ones no longer work" in html
+    assert not re.findall(r"[0-9a-f]{4}-[0-9a-f]{4}", client.get("/wiki/Special:TwoFactor").get_data(as_text=True))

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
@@ -39,22 +40,22 @@ def password_problems(password: str) -> list[str]:
     """What a password lacks under the rules: 8+ characters, upper, lower, digit, one of !@#$%^&*."""
     problems = []
     if len(password) < 8:
-        problems.append("at least 8 characters")
+        problems.append(gettext("at least 8 characters"))
     if not re.search(r"[A-Z]", password):
-        problems.append("an upper-case letter")
+        problems.append(gettext("an upper-case letter"))
     if not re.search(r"[a-z]", password):
-        problems.append("a lower-case letter")
+        problems.append(gettext("a lower-case letter"))
     if not re.search(r"[0-9]", password):
-        problems.append("a digit")
+        problems.append(gettext("a digit"))
     if not any(c in _SPECIALS for c in password):
-        problems.append(f"one of {_SPECIALS}")
+        problems.append(gettext("one of %(characters)s", characters=_SPECIALS))
     return problems
 
 
 def check_password_rules(password: str) -> None:
     problems = password_problems(password)
     if problems:
-        raise AccountError("The password needs " + ", ".join(problems) + ".")
+        raise AccountError(gettext("The password needs %(problems)s.", problems=", ".join(problems)))
 
 
 def hash_password(password: str) -> str:
@@ -81,9 +82,8 @@ def generate_password() -> str:
 def normalise_user_name(name: str) -> str:
     name = " ".join(name.replace("_", " ").split())
     if not _NAME.match(name):
-        raise AccountError(
-            f"The user name {name!r} is not allowed: use 1-80 characters without # < > [ ] | {{ }} / : @."
-        )
+        raise AccountError(gettext("The user name '%(name)s' is not allowed: use 1-80 characters without "
+                                   "%(forbidden)s.", name=name, forbidden="# < > [ ] | { } / : @"))
     return name[:1].upper() + name[1:]
 
 
@@ -105,24 +105,24 @@ def create_user(
 ) -> User:
     name = normalise_user_name(name)
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}; roles are {', '.join(ROLES)}.")
+        raise AccountError(gettext("Unknown role '%(role)s'; roles are %(roles)s.", role=role, roles=", ".join(ROLES)))
     if session.scalar(select(User.id).where(func.lower(User.name) == name.lower())) is not None:
-        raise AccountError(f"A user named {name!r} already exists.")
+        raise AccountError(gettext("A user named '%(name)s' already exists.", name=name))
     if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise AccountError(f"{email!r} is not an email address.")
+        raise AccountError(gettext("'%(address)s' is not an email address.", address=email))
     if password is not None:
         check_password_rules(password)
     account_row = None
     if account:
         if role != "customer":
-            raise AccountError("Only customers belong to an account.")
+            raise AccountError(gettext("Only customers belong to an account."))
         account_row = session.scalar(select(Account).where(Account.name == account))
         if account_row is None:
             account_row = Account(name=account)
             session.add(account_row)
             session.flush()
     elif role == "customer":
-        raise AccountError("A customer needs an account (--account NAME).")
+        raise AccountError(gettext("A customer needs an account (--account NAME)."))
     user = User(
         name=name,
         role=role,
@@ -156,9 +156,9 @@ def create_api_key(
 ) -> tuple[ApiKey, str]:
     """A new key; the returned token is shown once and never stored."""
     if scope not in ("read", "write"):
-        raise AccountError(f"Unknown scope {scope!r}; use read or write.")
+        raise AccountError(gettext("Unknown scope '%(scope)s'; use read or write.", scope=scope))
     if expires_at is not None and expires_at <= datetime.now(timezone.utc):
-        raise AccountError("The expiry date is in the past.")
+        raise AccountError(gettext("The expiry date is in the past."))
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(user_id=user.id, prefix=prefix, secret_hash=_secret_hash(secret), scope=scope,

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
     from sqlalchemy.orm import Session
 
-    from wiki.hooktypes import Job, MenuItem, PageAction, PageChange, PageSection, SeedPage, SpecialPage
+    from wiki.hooktypes import Job, MenuItem, PageAction, PageChange, PageSection, PageTab, SeedPage, SpecialPage
     from wiki.markup import MagicWord, ParserFunction
     from wiki.namespaces import Namespace
     from wiki.permissions import Actor
@@ -218,6 +218,20 @@ def page_view_sections(
     :param args: the request's query parameters (for paging); the hook must not read the
         request itself.
     :returns: ``PageSection`` objects with already escaped, safe HTML.
+    """
+
+
+@hookspec
+def page_action_tabs(site: Site, session: Session, title: Title, page: Any, actor: Actor) -> list[PageTab]:
+    """Tabs shown beside Edit in a page's tab bar, on the page and on its action views.
+
+    Called for every page view, so answer from a query or two.  Offer only what ``actor``
+    may actually do (ask ``site.policy``); the action's view must check again.
+
+    :param page: the ``Page`` row, or ``None`` when the page does not exist; deleted pages
+        come as ``None`` too.
+    :returns: ``PageTab`` objects with translated labels, sorted by ``order`` by the caller.
+        Read only; the hook must not read the request.
     """
 
 

@@ -47,6 +47,20 @@ class PageAction:
 
 
 @dataclass(frozen=True)
+class PageTab:
+    """A tab a plugin adds beside a page's Edit tab (``Edit with form`` ...).
+
+    ``label`` is already translated; ``action`` is the ``?action=`` word the tab opens, so
+    the tab bar can mark it as the current one.
+    """
+
+    label: str
+    href: str
+    action: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class MenuItem:
     """A link in the skin's side menu."""
 

@@ -10,9 +10,9 @@ from typing import Any
 from flask import Response, jsonify, request, send_file
 from sqlalchemy import select
 
-from wiki.fields.forms.definition import FormError, load_form
+from wiki.fields.forms.definition import FormDef, FormError, FormInput, load_form
 from wiki.fields.forms.submit import Submission, submit
-from wiki.fields.forms.uploads import path_of
+from wiki.fields.forms.uploads import Upload, UploadError, UploadTooLarge, path_of
 from wiki.fields.models import FieldFile
 from wiki.fields.query import QueryError, max_limit, parse_query, run, split_query
 from wiki.fields.query.formats import to_csv, to_json
@@ -22,10 +22,10 @@ from wiki.models import User
 from wiki.namespaces import FILE
 from wiki.pages import EditConflict, SaveError
 from wiki.permissions import STAFF_SIDE, Actor
-from wiki.security import ratelimit
+from wiki.security.ratelimit import RateLimited
+from wiki.security.web import limit
 from wiki.web import openapi
 from wiki.web.api import ApiError, json_body, make_api_blueprint
-from wiki.web.auth import client_ip
 from wiki.web.context import actor, db_session, site
 
 api = make_api_blueprint("fields_api", __name__)
@@ -36,14 +36,26 @@ api.openapi_paths = {
         _QUERY, {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "svg"]}}],
         "responses": {"200": {"description": "JSON, CSV or an SVG chart"}, **openapi.error_responses(400, 401)}}},
     "/forms/{form}": {"post": {
-        "summary": "Create a page with a form", "parameters": [
-            {"name": "form", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "description": "Field name -> value (text, number, boolean or list); optional summary",
-            "additionalProperties": True}}}},
+        "summary": "Create a page with a form",
+        "description": "Field names match case-insensitively, with underscores for spaces. `summary` is the "
+                       "edit summary; `free_text` is page text put after the template call (forms with a free-text "
+                       "box only). Files (fields whose input is `file`) need multipart/form-data; they have the "
+                       "same type and size limits as in the web form, and belong to the sender's account.",
+        "parameters": [{"name": "form", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": {
+                "type": "object", "description": "Field name -> value (text, number, boolean or list of text)",
+                "properties": {"summary": {"type": "string"}, "free_text": {"type": "string"}},
+                "additionalProperties": True}},
+            "multipart/form-data": {"schema": {
+                "type": "object", "description": "Field name -> text (repeat a field for a list) or a file",
+                "properties": {"summary": {"type": "string"}, "free_text": {"type": "string"}},
+                "additionalProperties": {"oneOf": [
+                    {"type": "string"}, {"type": "array", "items": {"type": "string"}},
+                    {"type": "string", "format": "binary"}]}}}}},
         "responses": {"201": openapi.json_response("Created", {"type": "object", "properties": {
             "title": {"type": "string"}, "revision_id": {"type": "integer"}}}),
-            **openapi.error_responses(400, 401, 403, 404, 409, 429)}}},
+            **openapi.error_responses(400, 401, 403, 404, 409, 413, 429)}}},
     "/fields/users": {"get": {"summary": "User names starting with a prefix (the form user picker)", "parameters": [
         {"name": "prefix", "in": "query", "schema": {"type": "string"}}],
         "responses": {"200": openapi.json_response("Names", {"type": "object", "properties": {
@@ -55,16 +67,17 @@ api.openapi_paths = {
 USER_MATCHES = 20
 
 
-def rate_limited(who: Actor) -> str | None:
-    """A message when ``who`` (or this client address) submitted forms too often; ``None`` when allowed.
+def rate_limited(who: Actor) -> RateLimited | None:
+    """The refusal when ``who`` (or this client address) submitted forms too often; ``None`` when allowed.
 
     Uses the site's shared rule ``forms`` (``[plugins.security.rate_limits] forms = "30/60"``),
-    counted in the database so that every app process shares the count.
+    counted in the database so that every app process shares the count; answer a refusal
+    with ``wiki.security.web.too_many_requests``.
     """
     try:
-        ratelimit.hit(site(), "forms", f"user:{who.user_id}" if who.user_id is not None else f"ip:{client_ip()}")
-    except ratelimit.RateLimited as exc:
-        return f"Too many form submissions; please wait {exc.retry_after} seconds and try again."
+        limit("forms", who)
+    except RateLimited as exc:
+        return exc
     return None
 
 
@@ -108,31 +121,69 @@ def _text(name: str, value: Any) -> str:
                    {"field": name})
 
 
+def _input(form: FormDef, key: str, file: bool) -> FormInput:
+    """The form input that request key ``key`` fills; a file must go to a file input and back."""
+    wanted = key.replace("_", " ").casefold()
+    item = next((i for i in form.inputs if i.field.casefold() == wanted), None)
+    if item is None:
+        raise ApiError(400, "invalid_input", f"Form:{form.name} has no field {key!r}; its fields are "
+                       f"{', '.join(i.field for i in form.inputs)}.", {"field": key})
+    if file and item.input != "file":
+        raise ApiError(400, "invalid_input", f"{item.field} takes text, not a file.", {"field": key})
+    if not file and item.input == "file":
+        raise ApiError(400, "invalid_input", f"{item.field} takes a file: send the request as multipart/form-data "
+                       f"with the file in the part {key!r}.", {"field": key})
+    return item
+
+
+def _optional_text(data: dict[str, Any], key: str) -> str | None:
+    value = data.pop(key, None)
+    if value is not None and not isinstance(value, str):
+        raise ApiError(400, "invalid_input", f"{key!r} must be a string.", {"field": key})
+    return value
+
+
+def _json_submission(form: FormDef) -> Submission:
+    data = json_body()
+    summary, free_text = _optional_text(data, "summary") or "", _optional_text(data, "free_text")
+    values = {_input(form, key, file=False).field: _text(key, value) for key, value in data.items()}
+    return Submission(values=values, summary=summary, free_text=free_text)
+
+
+def _multipart_submission(form: FormDef) -> Submission:
+    """Text parts (repeated for a list) and file parts of a multipart/form-data body."""
+    texts = {key: request.form.getlist(key) for key in request.form}
+    summary, free_text = (texts.pop("summary", None) or [""])[-1], (texts.pop("free_text", None) or [None])[-1]
+    values = {_input(form, key, file=False).field: ", ".join(v.strip() for v in found if v.strip())
+              for key, found in texts.items()}
+    uploads = {_input(form, key, file=True).field: Upload(part.filename or "", part.read())
+               for key, part in request.files.items(multi=True) if part.filename}
+    return Submission(values=values, uploads=uploads, summary=summary, free_text=free_text)
+
+
 @api.post("/forms/<path:name>")
 def submit_form(name: str):
+    """Create a page with a form from a JSON body, or from multipart/form-data (which can carry files)."""
     s = site()
     who = actor()
-    data = json_body()
-    summary = data.pop("summary", "")
-    if not isinstance(summary, str):
-        raise ApiError(400, "invalid_input", "'summary' must be a string.", {"field": "summary"})
-    message = rate_limited(who)
-    if message is not None:
-        raise ApiError(429, "rate_limited", message)
+    refusal = rate_limited(who)
+    if refusal is not None:
+        raise refusal
     try:
         form = load_form(s, db_session(), name.replace("_", " "))
     except FormError as exc:
         raise ApiError(404, "not_found", str(exc))
-    known = {item.field.casefold(): item.field for item in form.inputs}
-    unknown = [key for key in data if key.replace("_", " ").casefold() not in known]
-    if unknown:
-        raise ApiError(400, "invalid_input", f"Form:{form.name} has no field {unknown[0]!r}; its fields are "
-                       f"{', '.join(known.values())}.", {"field": unknown[0]})
-    values = {known[key.replace("_", " ").casefold()]: _text(key, value) for key, value in data.items()}
+    multipart = request.mimetype == "multipart/form-data"
+    submission = _multipart_submission(form) if multipart else _json_submission(form)
+    if submission.free_text is not None and form.free_text is None:
+        raise ApiError(400, "invalid_input", f"Form:{form.name} has no free-text box; leave out 'free_text'.",
+                       {"field": "free_text"})
     try:
         with s.db.write() as session:
-            result = submit(s, session, form, Submission(values=values, summary=summary), who)
-    except FormError as exc:
+            result = submit(s, session, form, submission, who)
+    except UploadTooLarge as exc:
+        raise ApiError(413, "too_large", str(exc))
+    except (FormError, UploadError) as exc:
         raise ApiError(400, "invalid_input", str(exc))
     except SaveError as exc:
         raise ApiError(400, "invalid_input", "The page was not saved.", {"messages": exc.messages})

@@ -3,16 +3,17 @@ tables, field changes per revision, Special:Ask and Special:FormEdit, the API, t
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
+
+from flask_babel import gettext
 
 from wiki.fields import cli, store, views
 from wiki.fields.api import api
 from wiki.fields.declare import ERRORS_KEY, EXTRA_KEY, DeclarationError, check_default, conflicts, declare_function
 from wiki.fields.forms.definition import ERRORS_KEY as FORM_ERRORS_KEY
-from wiki.fields.forms.definition import check_form, form_function, forms_for_page
+from wiki.fields.forms.definition import check_form, editing_form, form_function
 from wiki.fields.query import ask_function
-from wiki.hooktypes import PageAction, PageSection, SeedPage, SpecialPage
+from wiki.hooktypes import PageAction, PageTab, SeedPage, SpecialPage
 from wiki.hookspecs import hookimpl
 from wiki.markup import ParserFunction
 from wiki.namespaces import FORM, TEMPLATE
@@ -102,16 +103,13 @@ def search_fields(site, session, page, revision, output):
 
 
 @hookimpl
-def page_view_sections(site, session, title, page, actor, args):
-    """An "Edit with form" link on pages that a form can edit, for those who may edit them."""
-    if page is None or title.ns == FORM or not site.policy.allows(actor, "edit", title, page):
+def page_action_tabs(site, session, title, page, actor):
+    """An "Edit with form" tab on pages that a form edits, for those who may edit the page and use the form."""
+    if page is None or title.ns == FORM or actor.is_anonymous or not site.policy.allows(actor, "edit", title, page):
         return []
-    name = forms_for_page(session, page.id)
-    if name is None:
+    if editing_form(site, session, page.id, actor) is None:
         return []
-    href = f"{title.url_path}?action=formedit"
-    return [PageSection(html=f'<p class="formedit-link"><a href="{escape(href)}">Edit with form</a> '
-                             f"(Form:{escape(name)})</p>", order=5)]
+    return [PageTab(gettext("Edit with form"), f"{title.url_path}?action=formedit", action="formedit", order=10)]
 
 
 @hookimpl

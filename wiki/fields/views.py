@@ -10,15 +10,25 @@ from flask import redirect, render_template, request
 from flask_babel import gettext
 
 from wiki.fields.api import rate_limited
-from wiki.fields.forms.definition import FormDef, FormError, declared_fields, forms_for_page, input_type, load_form
+from wiki.fields.forms.definition import (
+    FormDef,
+    FormError,
+    declared_fields,
+    editing_form,
+    forms_for_page,
+    input_type,
+    load_form,
+)
 from wiki.fields.forms.submit import Submission, collect, submit
 from wiki.fields.forms.uploads import Upload, UploadError
-from wiki.fields.forms.wikitext import find_call, unescape_value
+from wiki.fields.forms.wikitext import find_call, free_text_of, unescape_value
 from wiki.fields.query import QueryError, max_limit, parse_query, run, split_query
 from wiki.fields.query.formats import api_url, ask_url, to_html
 from wiki.models import Revision
 from wiki.namespaces import FORM, TEMPLATE
 from wiki.pages import EditConflict, SaveError
+from wiki.permissions import Actor, PermissionDenied
+from wiki.security.web import too_many_requests
 from wiki.titles import InvalidTitle, Title
 from wiki.web.context import actor, db_session
 from wiki.web.pages import error_page, readable_page
@@ -72,11 +82,14 @@ def form_edit_action(s, title: Title):
     page = readable_page(s, title, actor())
     if page is None:
         return error_page(404, gettext("No such page"), gettext("%(title)s does not exist.", title=title.prefixed))
-    name = request.values.get("form") or forms_for_page(db_session(), page.id)
-    if name is None:
+    if request.values.get("form"):
+        return _form_page(s, request.values["form"], title)
+    names = forms_for_page(db_session(), page.id)
+    if not names:
         return error_page(404, gettext("No form"),
                           gettext("No form edits the templates %(title)s uses.", title=title.prefixed))
-    return _form_page(s, name, title)
+    usable = editing_form(s, db_session(), page.id, actor())
+    return _form_page(s, usable.name if usable is not None else names[0], title)
 
 
 def _inputs(s, form: FormDef, values: dict[str, str]) -> list[dict]:
@@ -98,7 +111,8 @@ def _inputs(s, form: FormDef, values: dict[str, str]) -> list[dict]:
     return shown
 
 
-def _current_values(s, form: FormDef, revision: Revision) -> dict[str, str]:
+def _current_values(s, form: FormDef, revision: Revision) -> tuple[dict[str, str], str]:
+    """The values of the template call on ``revision``, and the page text outside it."""
     template = s.titles.make(TEMPLATE, form.template)
 
     def is_template(name: str) -> bool:
@@ -109,8 +123,37 @@ def _current_values(s, form: FormDef, revision: Revision) -> dict[str, str]:
 
     span = find_call(revision.text, is_template)
     if span is None:
-        return {}
-    return {key: unescape_value(value) for key, value in span.params if key is not None}
+        return {}, revision.text
+    values = {key: unescape_value(value) for key, value in span.params if key is not None}
+    return values, free_text_of(revision.text, span)
+
+
+def _sign_in_prompt(message: str):
+    """A refusal that tells a visitor to sign in, with a link back to where they were."""
+    return render_template("fields/signin.html", page_title=gettext("Please sign in"), message=message,
+                           returnto=request.full_path.rstrip("?")), 403
+
+
+def _refusal(form: FormDef, who: Actor, target: Title | None):
+    """Why ``who`` may not use ``form`` (on ``target``), as a page; ``None`` when allowed."""
+    if target is not None and who.is_anonymous and form.allows(who):
+        return _sign_in_prompt(gettext("Visitors cannot edit pages with a form. Sign in to edit %(title)s.",
+                                       title=target.prefixed))
+    if form.allows(who):
+        return None
+    if who.is_anonymous:
+        return _sign_in_prompt(gettext("Form:%(form)s is for signed-in users (%(who)s). Sign in to use it.",
+                                       form=form.name, who=form.who()))
+    return error_page(403, gettext("Permission error"),
+                      gettext("Form:%(form)s may be used by %(who)s only.", form=form.name, who=form.who()))
+
+
+def _saved(s, who: Actor, result):
+    """After a save: the page, or a confirmation when the submitter may not read it (a visitor's ticket)."""
+    title = s.titles.make(result.page.namespace, result.page.title)
+    if s.policy.allows(who, "read", title, result.page):
+        return redirect(wiki_url(title), code=303)
+    return render_template("fields/formsaved.html", page_title=gettext("Thank you"), saved=title)
 
 
 def _form_page(s, name: str, target: Title | None):
@@ -120,9 +163,9 @@ def _form_page(s, name: str, target: Title | None):
         form = load_form(s, session, name)
     except FormError as exc:
         return error_page(404, gettext("No such form"), str(exc))
-    if not form.allows(who):
-        return error_page(403, gettext("Permission error"),
-                          gettext("Form:%(form)s may be used by %(who)s only.", form=form.name, who=form.who()))
+    refusal_page = _refusal(form, who, target)
+    if refusal_page is not None:
+        return refusal_page
     base = None
     if target is not None:
         page = readable_page(s, target, who)
@@ -139,28 +182,44 @@ def _form_page(s, name: str, target: Title | None):
                "summary": request.form.get("summary", ""), "errors": [], "honeypot": HONEYPOT,
                "page_title": gettext("Editing %(title)s", title=target.prefixed) if target else f"Form:{form.name}"}
     if request.method != "POST":
-        values = _current_values(s, form, base) if base else {k: v for k, v in request.args.items()}
-        return render_template("fields/formedit.html", inputs=_inputs(s, form, values), **context)
+        if base is not None:
+            values, free_text = _current_values(s, form, base)
+        else:
+            values, free_text = request.args.to_dict(), request.args.get("free_text", "")
+        return render_template("fields/formedit.html", inputs=_inputs(s, form, values), free_text=free_text, **context)
+    free_text = request.form.get("free_text") if form.free_text is not None else None
     decls = declared_fields(s, session, form)
     values = collect(form, decls, request.form.getlist)
-    status, errors = 400, []
+    status, errors, refusal = 400, [], None
     if request.form.get(HONEYPOT):
-        errors = ["This submission looks automated (a field meant to stay empty was filled in); nothing was saved."]
-    elif (message := rate_limited(who)) is not None:
-        status, errors = 429, [message]
+        errors = [gettext("This submission looks automated (a field meant to stay empty was filled in); "
+                          "nothing was saved.")]
+    elif (refusal := rate_limited(who)) is not None:
+        errors = [str(refusal)]
     else:
         uploads = {key: Upload(f.filename or "", f.read()) for key, f in request.files.items() if f and f.filename}
-        submission = Submission(values=values, uploads=uploads, summary=request.form.get("summary", ""))
+        submission = Submission(values=values, uploads=uploads, summary=request.form.get("summary", ""),
+                                free_text=free_text)
         try:
             with s.db.write() as write:
                 result = submit(s, write, form, submission, who, target=target,
                                 base_revision_id=base.id if base else None)
-            return redirect(wiki_url(s.titles.make(result.page.namespace, result.page.title)), code=303)
+            return _saved(s, who, result)
         except (FormError, UploadError) as exc:
             errors = [str(exc)]
+        except PermissionDenied as exc:
+            status, errors = 403, [str(exc)]
         except SaveError as exc:
             errors = exc.messages
-        except EditConflict as exc:
-            status, errors = 409, [f"{exc.title.prefixed} was changed by someone else in the same fields; "
-                                   "reload the form to see the current values."]
-    return render_template("fields/formedit.html", inputs=_inputs(s, form, values), **{**context, "errors": errors}), status
+        except EditConflict as exc:  # the next save starts from the current revision: the user's values win
+            context["base_revision_id"] = exc.current_revision_id
+            status, errors = 409, [gettext("%(title)s was changed by someone else in the same place while you were "
+                                           "editing. Check your values below and save again to keep them, or open "
+                                           "the page to see the other changes.", title=exc.title.prefixed)]
+    chosen = sorted(key for key, f in request.files.items() if f and f.filename)
+    if chosen:  # browsers never fill a file input again, so say so rather than lose the file quietly
+        errors = [*errors, gettext("Files are not kept when a form is refused; choose %(fields)s again.",
+                                   fields=", ".join(chosen))]
+    page = render_template("fields/formedit.html", inputs=_inputs(s, form, values), free_text=free_text or "",
+                           **{**context, "errors": errors})
+    return too_many_requests(refusal, page) if refusal is not None else (page, status)

@@ -1,7 +1,7 @@
 """The self-care portal blueprint: ``/portal/`` (home), ``/portal/account`` (contacts and
 sites of the customer's own account), ``/portal/activity`` (the account's activity log),
-and the forms that add contacts and sites (used by the portal and by staff's
-``Special:Accounts/<id>``)."""
+and the forms that add and remove contacts and sites and change the primary contact (used
+by the portal and by staff's ``Special:Accounts/<id>``)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _customer():
     if who.account_id is None:
         if who.role in STAFF_SIDE:
             return who, redirect(wiki_url("Special:Accounts"))
-        abort(403, "The portal is for customers with an account.")
+        abort(403, gettext("The portal is for customers with an account."))
     return who, None
 
 
@@ -47,7 +47,9 @@ def account():
     if response is not None:
         return response
     row = customers.account_for(db_session(), who, who.account_id)
-    return render_template("portal/account.html", account=row, contacts=customers.contacts(db_session(), row.id),
+    contacts = customers.contacts(db_session(), row.id)
+    return render_template("portal/account.html", account=row, contacts=contacts,
+                           removable=customers.removable(db_session(), who, row, contacts),
                            sites=customers.sites(db_session(), row.id),
                            may_manage=customers.may_manage(db_session(), who, row),
                            is_primary=customers.is_primary(db_session(), who, row.id),
@@ -73,7 +75,7 @@ def _back(account_id: int):
 def add_contact(account_id: int):
     who = actor()
     if who.is_anonymous:
-        raise PermissionDenied("Sign in to add contacts.")
+        raise PermissionDenied(gettext("Sign in to add contacts."))
     ratelimit.hit(site(), "forms", f"user:{who.user_id}")
     try:
         with site().db.write() as db:
@@ -89,7 +91,7 @@ def add_contact(account_id: int):
 def add_site(account_id: int):
     who = actor()
     if who.is_anonymous:
-        raise PermissionDenied("Sign in to add sites.")
+        raise PermissionDenied(gettext("Sign in to add sites."))
     ratelimit.hit(site(), "forms", f"user:{who.user_id}")
     try:
         with site().db.write() as db:
@@ -99,3 +101,39 @@ def add_site(account_id: int):
     except AccountError as exc:
         flash(gettext("The site was not added: %(reason)s", reason=exc))
     return _back(account_id)
+
+
+def _change(account_id: int, change, done: str):
+    """Run one staff/primary-contact change of the account and go back to its page."""
+    who = actor()
+    if who.is_anonymous:
+        raise PermissionDenied(gettext("Sign in to manage accounts."))
+    ratelimit.hit(site(), "forms", f"user:{who.user_id}")
+    try:
+        with site().db.write() as db:
+            name = change(db, who)
+        flash(done % {"name": name})
+    except AccountError as exc:
+        flash(gettext("Nothing was changed: %(reason)s", reason=exc))
+    return _back(account_id)
+
+
+@bp.post("/accounts/<int:account_id>/contacts/<int:user_id>/remove")
+def remove_contact(account_id: int, user_id: int):
+    return _change(account_id, lambda db, who: customers.remove_contact(db, who, account_id, user_id,
+                                                                        ip=client_ip()).name,
+                   gettext("%(name)s is no longer a contact of this account."))
+
+
+@bp.post("/accounts/<int:account_id>/contacts/<int:user_id>/primary")
+def make_primary(account_id: int, user_id: int):
+    return _change(account_id, lambda db, who: customers.set_primary(db, who, account_id, user_id,
+                                                                     ip=client_ip()).name,
+                   gettext("%(name)s is now the primary contact."))
+
+
+@bp.post("/accounts/<int:account_id>/sites/<int:site_id>/remove")
+def remove_site(account_id: int, site_id: int):
+    return _change(account_id, lambda db, who: customers.remove_site(db, who, account_id, site_id,
+                                                                     ip=client_ip()).label,
+                   gettext("The site %(name)s was removed."))

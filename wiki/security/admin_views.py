@@ -15,7 +15,7 @@ from wiki.models import User
 from wiki.namespaces import ACTIONS
 from wiki.permissions import PermissionDenied
 from wiki.portal import customers
-from wiki.security import audit, groups, impersonation, rights
+from wiki.security import audit, groups, impersonation, rights, sessions
 from wiki.security.views import limit_form, signin_first
 from wiki.web.auth import IMPERSONATOR, client_ip, start_session
 from wiki.web.skin import wiki_url
@@ -38,7 +38,7 @@ def groups_page(req):
                 elif action == "remove":
                     groups.remove_member(db, req.actor, form.get("name", ""), form.get("user", ""))
                 else:
-                    raise AccountError(f"Unknown action {action!r}.")
+                    raise AccountError(gettext("Unknown action %(action)s.", action=action))
             flash(gettext("Saved."))
             return redirect(wiki_url("Special:Groups"))
         except AccountError as exc:
@@ -55,7 +55,7 @@ def namespace_rights(req):
         try:
             namespace = int(request.form.get("namespace", ""))
         except ValueError:
-            abort(400, "namespace must be a number")
+            abort(400, gettext("The namespace must be a number."))
         action = request.form.get("right", "")
         try:
             with req.site.db.write() as db:
@@ -79,7 +79,7 @@ def _day(text: str, field: str) -> datetime | None:
     try:
         return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
     except ValueError:
-        abort(400, f"{field} must be a date (YYYY-MM-DD), not {text!r}")
+        abort(400, gettext("%(field)s must be a date (YYYY-MM-DD), not '%(text)s'.", field=field, text=text))
 
 
 def audit_log(req):
@@ -133,10 +133,12 @@ def _account_detail(req, subpage: str):
     try:
         account_id = int(subpage)
     except ValueError:
-        abort(404, f"There is no account {subpage!r}; accounts are numbered.")
+        abort(404, gettext("There is no account '%(name)s'; accounts are numbered.", name=subpage))
     account = customers.account_for(req.session, req.actor, account_id)
+    contacts = customers.contacts(req.session, account_id)
     return "security/account.html", {
-        "account": account, "contacts": customers.contacts(req.session, account_id),
+        "account": account, "contacts": contacts,
+        "removable": customers.removable(req.session, req.actor, account, contacts),
         "sites": customers.sites(req.session, account_id),
         "may_impersonate": impersonation.may_impersonate(req.session, req.actor),
         "may_manage": customers.may_manage(req.session, req.actor, account),
@@ -149,13 +151,14 @@ def impersonate(req):
     if (response := signin_first(req)) is not None:
         return response
     if request.method != "POST":
-        abort(405, "Sign in as a customer with the button on the account's page.")
+        abort(405, gettext("Sign in as a customer with the button on the account's page."))
     with req.site.db.write() as db:
         customer = impersonation.start(db, req.actor, request.form.get("user_id", type=int) or 0, ip=client_ip())
         staff = db.get(User, req.actor.user_id)
         acting = impersonation.acting_actor(db, customer, staff)
+        staff_epoch = sessions.epoch_of(db, staff.id)
     start_session(customer, acting)
-    session[IMPERSONATOR] = staff.id
+    session[IMPERSONATOR] = [staff.id, staff_epoch]
     flash(gettext("You are now signed in as %(name)s. Everything you do is recorded as done by you for them.",
                   name=customer.name))
     return redirect("/portal/")
@@ -164,12 +167,12 @@ def impersonate(req):
 def stop_impersonating(req):
     who = req.actor
     if request.method != "POST" or who.impersonator_id is None:
-        abort(400, "You are not signed in as a customer.")
+        abort(400, gettext("You are not signed in as a customer."))
     with req.site.db.write() as db:
         impersonation.stop(db, who, ip=client_ip())
         staff = db.get(User, who.impersonator_id)
         if staff is None or staff.disabled:
-            raise PermissionDenied("Your own account is no longer active.")
+            raise PermissionDenied(gettext("Your own account is no longer active."))
         acting = actor_for(staff, session=db)
     start_session(staff, acting)
     flash(gettext("You are back to your own account."))

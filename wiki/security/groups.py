@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ RESERVED = frozenset({*ROLES, "user", "anonymous", "*"})
 
 def _require_admin(actor: Actor) -> None:
     if not actor.is_admin:
-        raise PermissionDenied("Only admins may change groups.")
+        raise PermissionDenied(gettext("Only admins may change groups."))
 
 
 def _log(session: Session, actor: Actor, action: str, group: str, comment: str, **params) -> None:
@@ -37,7 +37,7 @@ def _log(session: Session, actor: Actor, action: str, group: str, comment: str, 
 def get(session: Session, name: str) -> Group:
     group = session.scalar(select(Group).where(Group.name == name))
     if group is None:
-        raise AccountError(f"There is no group named {name!r}.")
+        raise AccountError(gettext("There is no group named '%(name)s'.", name=name))
     return group
 
 
@@ -53,16 +53,17 @@ def create(session: Session, actor: Actor, name: str, description: str = "", rig
     _require_admin(actor)
     name = name.strip().lower()
     if not _NAME.match(name):
-        raise AccountError(f"The group name {name!r} is not allowed: use 2-40 lower-case letters, digits, - or _, "
-                           "starting with a letter.")
+        raise AccountError(gettext("The group name '%(name)s' is not allowed: use 2-40 lower-case letters, digits, "
+                                   "- or _, starting with a letter.", name=name))
     if name in RESERVED:
-        raise AccountError(f"{name!r} is the name of a role; choose another group name.")
+        raise AccountError(gettext("'%(name)s' is the name of a role; choose another group name.", name=name))
     if session.scalar(select(Group.id).where(Group.name == name)) is not None:
-        raise AccountError(f"A group named {name!r} already exists.")
+        raise AccountError(gettext("A group named '%(name)s' already exists.", name=name))
     rights = sorted(set(rights or []))
     unknown = [r for r in rights if r not in SITE_RIGHTS]
     if unknown:
-        raise AccountError(f"Unknown site right {unknown[0]!r}; known: {', '.join(SITE_RIGHTS)}.")
+        raise AccountError(gettext("Unknown site right '%(right)s'; known: %(known)s.", right=unknown[0],
+                                   known=", ".join(SITE_RIGHTS)))
     group = Group(name=name, description=description.strip()[:300], rights=rights)
     session.add(group)
     session.flush()
@@ -83,9 +84,9 @@ def add_member(session: Session, actor: Actor, name: str, user_name: str) -> Non
     group = get(session, name)
     user = find_user(session, user_name)
     if user is None:
-        raise AccountError(f"There is no user named {user_name!r}.")
+        raise AccountError(gettext("There is no user named '%(name)s'.", name=user_name))
     if session.get(GroupMember, (group.id, user.id)) is not None:
-        raise AccountError(f"{user.name} is already in {name}.")
+        raise AccountError(gettext("%(user)s is already in %(group)s.", user=user.name, group=name))
     session.add(GroupMember(group_id=group.id, user_id=user.id))
     _log(session, actor, "addmember", name, f"added {user.name} to {name}", member=user.name)
 
@@ -96,7 +97,7 @@ def remove_member(session: Session, actor: Actor, name: str, user_name: str) -> 
     user = find_user(session, user_name)
     row = session.get(GroupMember, (group.id, user.id)) if user is not None else None
     if row is None:
-        raise AccountError(f"{user_name} is not in {name}.")
+        raise AccountError(gettext("%(user)s is not in %(group)s.", user=user_name, group=name))
     session.delete(row)
     _log(session, actor, "removemember", name, f"removed {user.name} from {name}", member=user.name)
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext
 from wiki.hooktypes import MenuItem, SpecialPage
 from wiki.hookspecs import hookimpl
 from wiki.portal import views as portal_views
-from wiki.security import admin_views, views, web
+from wiki.security import admin_views, user_views, views, web
 
 STAFF = ("staff", "admin")
 
@@ -26,6 +26,8 @@ def register_special_pages():
         SpecialPage("NamespaceRights", admin_views.namespace_rights, lazy_gettext("Who may do what in each namespace"),
                     roles=("admin",)),
         SpecialPage("AuditLog", admin_views.audit_log, lazy_gettext("Security events"), roles=("admin",)),
+        SpecialPage("UserRights", user_views.user_rights,
+                    lazy_gettext("Users: roles, groups, disabling and enabling again"), roles=("admin",)),
         SpecialPage("Accounts", admin_views.accounts_page, lazy_gettext("Customer accounts, contacts and sites"),
                     roles=(*STAFF, "analyst")),
         SpecialPage("Impersonate", admin_views.impersonate, lazy_gettext("Sign in as a customer"), listed=False,
@@ -46,6 +48,7 @@ def register_menu_items():
         MenuItem(lazy_gettext("My account"), "/portal/", section="account", roles=("customer",), order=10),
         MenuItem(lazy_gettext("Accounts"), "/wiki/Special:Accounts", section="account", roles=(*STAFF, "analyst"),
                  order=10),
+        MenuItem(lazy_gettext("Users"), "/wiki/Special:UserRights", section="account", roles=("admin",), order=15),
         MenuItem(lazy_gettext("Audit log"), "/wiki/Special:AuditLog", section="account", roles=("admin",), order=20),
         MenuItem(lazy_gettext("Preferences"), "/wiki/Special:Preferences", section="account",
                  roles=("admin", "staff", "analyst", "customer"), order=90),

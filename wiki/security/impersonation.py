@@ -9,6 +9,7 @@ customer reads in ``/portal/activity``), and password, email and 2FA changes are
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,13 +32,13 @@ def may_impersonate(session: Session, actor: Actor) -> bool:
 def start(session: Session, actor: Actor, customer_id: int, ip: str = "") -> User:
     """Check and record the start; returns the customer to sign in as."""
     if not may_impersonate(session, actor):
-        raise PermissionDenied("Only admins and staff with the can_impersonate right may sign in as a customer.")
+        raise PermissionDenied(gettext("Only admins and staff with the can_impersonate right may sign in as a customer."))
     customer = session.get(User, customer_id)
     if customer is None or customer.role != "customer" or customer.disabled:
-        raise AccountError("Only an active customer can be signed in as.")
+        raise AccountError(gettext("Only an active customer can be signed in as."))
     is_contact = session.scalar(select(AccountContact.user_id).where(AccountContact.user_id == customer.id))
     if is_contact is None and customer.account_id is None:
-        raise AccountError(f"{customer.name} is not a contact of any account.")
+        raise AccountError(gettext("%(name)s is not a contact of any account.", name=customer.name))
     audit.record(session, "impersonation.start", actor=actor, user_id=customer.id, ip=ip,
                  detail=f"{actor.name} signed in as {customer.name}")
     return customer

@@ -18,7 +18,7 @@ from wiki.models import Account, Base, User, UTCDateTime, utcnow
 
 
 class UserSecurity(Base):
-    """Per-user sign-in state: failed attempts, lock-out and the second factor."""
+    """Per-user sign-in state: failed attempts, lock-out, the second factor and the session epoch."""
 
     __tablename__ = "user_security"
 
@@ -30,6 +30,8 @@ class UserSecurity(Base):
     #: The last TOTP time-step accepted, so a code cannot be replayed.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Sessions carry the epoch they were signed in under; moving it ends them (``wiki.security.sessions``).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class BackupCode(Base):

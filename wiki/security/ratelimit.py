@@ -1,13 +1,17 @@
-"""Rate limits on sign-in, password reset and other forms: fixed windows counted in the
-database, so that every app process (and every gunicorn worker) shares one count.
+"""Rate limits on sign-in, second factors, password reset, forms, wiki edits (the web edit
+form and the API) and the JSON API: fixed windows counted in the database, so that every
+app process (and every gunicorn worker) shares one count.
 
 A rule is ``"hits/seconds"``; the defaults below can be changed in ``config.toml``:
 
     [plugins.security.rate_limits]
     signin = "10/60"
+    edits = "60/60"
+    api = "600/60"
 
-A key is the rule's name and who is counted (an IP address or a user), so one noisy client
-does not lock out others.
+A key is the rule's name and who is counted (an IP address, a user or an API key), so one
+noisy client does not lock out others.  ``wiki.security.web.too_many_requests`` turns a
+``RateLimited`` into the 429 answer (with ``Retry-After``) everywhere.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from flask_babel import lazy_gettext, ngettext
 from sqlalchemy.exc import IntegrityError
 
+from wiki.permissions import Actor
 from wiki.security.models import RateLimitHit
 from wiki.site import Site
 
@@ -25,6 +31,17 @@ DEFAULT_RULES: dict[str, str] = {
     "second_factor": "10/60",
     "reset": "5/900",
     "forms": "30/60",
+    "edits": "60/60",
+    "api": "600/60",
+}
+#: What each rule limits, as its 429 answer says it (translated when shown).
+REASONS: dict[str, str] = {
+    "signin": lazy_gettext("Too many sign-in attempts."),
+    "second_factor": lazy_gettext("Too many second-factor codes were tried."),
+    "reset": lazy_gettext("Too many password reset requests."),
+    "forms": lazy_gettext("Too many form submissions."),
+    "edits": lazy_gettext("Too many edits in a short time."),
+    "api": lazy_gettext("Too many API requests."),
 }
 
 
@@ -48,9 +65,20 @@ class RateLimited(Exception):
     """Too many requests; ``retry_after`` is in seconds."""
 
     def __init__(self, rule_name: str, retry_after: int):
-        super().__init__(f"Too many attempts; try again in {retry_after} seconds.")
+        super().__init__(rule_name, retry_after)
         self.rule_name = rule_name
         self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        """The message in the reader's language (translated when shown, not when raised)."""
+        wait = ngettext("Please wait %(num)d second and try again.", "Please wait %(num)d seconds and try again.",
+                        self.retry_after)
+        return f"{REASONS[self.rule_name]} {wait}"
+
+
+def client_key(actor: Actor, ip: str) -> str:
+    """Who a limit counts: the signed-in user, else the client address."""
+    return f"user:{actor.user_id}" if actor.user_id is not None else f"ip:{ip}"
 
 
 def rule(site: Site, name: str) -> Rule:

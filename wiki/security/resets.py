@@ -2,7 +2,9 @@
 staff or a customer added (valid 3 days), and confirmation of a new email address.
 
 Only a SHA-256 of each token is stored.  Using a token marks it used; a reset also ends a
-lock-out, and a new reset makes the user's older reset links useless.
+lock-out and every session of the user, and a new reset makes the user's older reset links
+useless.  A password change ends the user's sessions too (the view re-signs the browser
+that made the change).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -21,6 +24,7 @@ from wiki.security import audit
 from wiki.security.hashing import digest, new_token
 from wiki.security.mailer import link, mail_user
 from wiki.security.models import SecurityToken
+from wiki.security.sessions import end_sessions
 from wiki.security.state import security_of
 from wiki.site import Site
 
@@ -55,11 +59,11 @@ def peek(session: Session, token: str, purposes: tuple[str, ...], now: datetime 
     """The live token row (not yet used up), or ``TokenError``."""
     row = session.scalar(select(SecurityToken).where(SecurityToken.token_hash == digest(token)))
     if row is None or row.purpose not in purposes:
-        raise TokenError("This link is not valid. Ask for a new one.")
+        raise TokenError(gettext("This link is not valid. Ask for a new one."))
     if row.used_at is not None:
-        raise TokenError("This link has already been used. Ask for a new one.")
+        raise TokenError(gettext("This link has already been used. Ask for a new one."))
     if row.expires_at <= _now(now):
-        raise TokenError("This link has expired. Ask for a new one.")
+        raise TokenError(gettext("This link has expired. Ask for a new one."))
     return row
 
 
@@ -73,7 +77,7 @@ def request_reset(site: Site, session: Session, name_or_email: str, ip: str = ""
     whether such a user exists, so the form cannot be used to probe for accounts."""
     value = name_or_email.strip()
     if not value:
-        raise AccountError("Give your user name or email address.")
+        raise AccountError(gettext("Give your user name or email address."))
     user = find_user(session, value)
     if user is None and "@" in value:
         user = session.scalar(select(User).where(User.email == value).order_by(User.id).limit(1))
@@ -102,6 +106,7 @@ def complete_reset(site: Site, session: Session, token: str, password: str, ip: 
     row.used_at = now
     state = security_of(session, user.id)
     state.failed_logins, state.locked_until, state.password_changed_at = 0, None, now
+    end_sessions(session, user.id)
     audit.record(session, "password.reset", user_id=user.id, ip=ip)
     mail_user(site, session, user, "Your password was changed",
               "The password of your account was just set through an emailed link. If this was not you, "
@@ -109,22 +114,24 @@ def complete_reset(site: Site, session: Session, token: str, password: str, ip: 
     return user
 
 
-def _refuse_impersonation(actor: Actor, what: str) -> None:
+def _refuse_impersonation(actor: Actor) -> None:
     if actor.impersonator_id is not None:
-        raise AccountError(f"{what} cannot be changed while signed in as a customer; the customer must do it.")
+        raise AccountError(gettext("Passwords and email addresses cannot be changed while signed in as a customer; "
+                                   "the customer must do it."))
 
 
 def change_password(site: Site, session: Session, actor: Actor, current: str, new: str, ip: str = "",
                     now: datetime | None = None) -> None:
-    _refuse_impersonation(actor, "The password")
+    _refuse_impersonation(actor)
     user = session.get(User, actor.user_id)
     if user is None or not verify_password(user, current):
-        raise AccountError("The current password is not correct.")
+        raise AccountError(gettext("The current password is not correct."))
     if current == new:
-        raise AccountError("The new password must differ from the current one.")
+        raise AccountError(gettext("The new password must differ from the current one."))
     check_password_rules(new)
     user.password_hash = hash_password(new)
     security_of(session, user.id).password_changed_at = _now(now)
+    end_sessions(session, user.id)
     audit.record(session, "password.changed", actor=actor, ip=ip)
     mail_user(site, session, user, "Your password was changed",
               "The password of your account was just changed. If this was not you, reset it at once.")
@@ -133,15 +140,15 @@ def change_password(site: Site, session: Session, actor: Actor, current: str, ne
 def request_email_change(site: Site, session: Session, actor: Actor, password: str, new_email: str,
                          ip: str = "", now: datetime | None = None) -> None:
     """Send a confirmation link to ``new_email``; the address changes only once it is opened."""
-    _refuse_impersonation(actor, "The email address")
+    _refuse_impersonation(actor)
     user = session.get(User, actor.user_id)
     if user is None or not verify_password(user, password):
-        raise AccountError("The password is not correct.")
+        raise AccountError(gettext("The password is not correct."))
     new_email = new_email.strip()
     if not re.fullmatch(_EMAIL, new_email):
-        raise AccountError(f"{new_email!r} is not an email address.")
+        raise AccountError(gettext("'%(address)s' is not an email address.", address=new_email))
     if new_email == user.email:
-        raise AccountError("That is already your email address.")
+        raise AccountError(gettext("That is already your email address."))
     token = issue(session, user, "email", new_email=new_email, now=now)
     mail_user(site, session, user, "Confirm your new email address",
               "Open this link to make this your account's email address:\n\n"

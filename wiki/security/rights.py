@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -52,7 +53,8 @@ def parse_roles(session: Session, text: str) -> tuple[str, ...]:
     groups = set(session.scalars(select(Group.name)))
     for name in names:
         if name not in ROLES and name not in SPECIAL_NAMES and name not in groups:
-            raise AccountError(f"{name!r} is not a role ({', '.join(ROLES)}), '*', 'user' or a group.")
+            raise AccountError(gettext("'%(name)s' is not a role (%(roles)s), '*', 'user' or a group.", name=name,
+                                       roles=", ".join(ROLES)))
     return names
 
 
@@ -60,11 +62,12 @@ def set_right(site: Site, session: Session, actor: Actor, namespace: int, action
               roles: tuple[str, ...] | None, reason: str = "", ip: str = "") -> None:
     """Override one right (``roles=None`` goes back to the namespace definition)."""
     if not actor.is_admin:
-        raise PermissionDenied("Only admins may change namespace rights.")
+        raise PermissionDenied(gettext("Only admins may change namespace rights."))
     if namespace not in site.namespaces or namespace < 0:
-        raise AccountError(f"There is no namespace numbered {namespace}.")
+        raise AccountError(gettext("There is no namespace numbered %(number)s.", number=namespace))
     if action not in ACTIONS:
-        raise AccountError(f"Unknown right {action!r}; rights are {', '.join(ACTIONS)}.")
+        raise AccountError(gettext("Unknown right '%(right)s'; rights are %(rights)s.", right=action,
+                                   rights=", ".join(ACTIONS)))
     ns = site.namespaces.get(namespace)
     previous = list(site.policy.roles_for(ns, action))
     row = session.get(NamespaceRightOverride, (namespace, action))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from wiki.accounts import find_user, verify_password
@@ -17,7 +18,6 @@ from wiki.models import User
 from wiki.security import audit, devices, lockout, totp
 from wiki.site import Site
 
-WRONG = "Incorrect user name or password."
 
 
 @dataclass
@@ -31,16 +31,20 @@ class Outcome:
         return self.error is None
 
 
+def _wrong() -> str:
+    return gettext("Incorrect user name or password.")
+
+
 def _locked_message(until: datetime) -> str:
-    return (f"This account is locked until {until:%H:%M} UTC after too many failed sign-ins. "
-            "A link to reset the password was emailed to its owner.")
+    return gettext("This account is locked until %(time)s UTC after too many failed sign-ins. "
+                   "A link to reset the password was emailed to its owner.", time=f"{until:%H:%M}")
 
 
 def check_password(site: Site, session: Session, name: str, password: str, ip: str, now: datetime) -> Outcome:
     user = find_user(session, name)
     if user is None or user.disabled:
         audit.record(session, "signin.failure", ip=ip, detail=f"unknown or disabled user {name[:80]!r}")
-        return Outcome(error=WRONG)
+        return Outcome(error=_wrong())
     until = lockout.locked_until(session, user, now)
     if until is not None:
         audit.record(session, "signin.failure", user_id=user.id, ip=ip, detail="refused: locked")
@@ -48,7 +52,7 @@ def check_password(site: Site, session: Session, name: str, password: str, ip: s
     if not verify_password(user, password):
         if lockout.register_failure(site, session, user, ip, now):
             return Outcome(error=_locked_message(now + lockout.LOCK_TIME))
-        return Outcome(error=WRONG)
+        return Outcome(error=_wrong())
     lockout.register_success(session, user)
     return Outcome(user_id=user.id, needs_second_factor=totp.is_enabled(session, user.id))
 
@@ -56,7 +60,7 @@ def check_password(site: Site, session: Session, name: str, password: str, ip: s
 def check_second_factor(site: Site, session: Session, user_id: int, code: str, ip: str, now: datetime) -> Outcome:
     user = session.get(User, user_id)
     if user is None or user.disabled:
-        return Outcome(error=WRONG)
+        return Outcome(error=_wrong())
     until = lockout.locked_until(session, user, now)
     if until is not None:
         return Outcome(error=_locked_message(until))
@@ -65,7 +69,7 @@ def check_second_factor(site: Site, session: Session, user_id: int, code: str, i
     audit.record(session, "signin.2fa_failure", user_id=user_id, ip=ip)
     if lockout.register_failure(site, session, user, ip, now):
         return Outcome(error=_locked_message(now + lockout.LOCK_TIME))
-    return Outcome(user_id=user_id, error="That code is not correct or was already used.", needs_second_factor=True)
+    return Outcome(user_id=user_id, error=gettext("That code is not correct or was already used."), needs_second_factor=True)
 
 
 def complete(site: Site, session: Session, user_id: int, ip: str, user_agent: str, device_cookie: str | None,

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 import pyotp
 import segno
+from flask_babel import gettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -36,7 +37,7 @@ def _now(now: datetime | None) -> datetime:
 
 def _refuse_impersonation(actor: Actor) -> None:
     if actor.impersonator_id is not None:
-        raise AccountError("Two-factor sign-in cannot be changed while signed in as a customer.")
+        raise AccountError(gettext("Two-factor sign-in cannot be changed while signed in as a customer."))
 
 
 def is_enabled(session: Session, user_id: int) -> bool:
@@ -49,7 +50,7 @@ def begin_enrolment(session: Session, actor: Actor) -> str:
     _refuse_impersonation(actor)
     state = security_of(session, actor.user_id)
     if state.totp_enabled:
-        raise AccountError("Two-factor sign-in is already on; turn it off first to enrol a new device.")
+        raise AccountError(gettext("Two-factor sign-in is already on; turn it off first to enrol a new device."))
     state.totp_secret = pyotp.random_base32()
     return state.totp_secret
 
@@ -85,12 +86,12 @@ def confirm_enrolment(site: Site, session: Session, actor: Actor, code: str, ip:
     _refuse_impersonation(actor)
     state = security_of(session, actor.user_id, for_update=True)
     if state.totp_enabled:
-        raise AccountError("Two-factor sign-in is already on.")
+        raise AccountError(gettext("Two-factor sign-in is already on."))
     if not state.totp_secret:
-        raise AccountError("Start the enrolment first.")
+        raise AccountError(gettext("Start the enrolment first."))
     step = _matching_step(state.totp_secret, code, _now(now), None)
     if step is None:
-        raise AccountError("That code is not correct; enter the 6-digit code your app shows now.")
+        raise AccountError(gettext("That code is not correct; enter the 6-digit code your app shows now."))
     state.totp_enabled, state.totp_last_step = True, step
     codes = new_backup_codes(session, actor.user_id)
     audit.record(session, "2fa.enabled", actor=actor, ip=ip)
@@ -132,6 +133,26 @@ def verify(session: Session, user_id: int, code: str, ip: str = "", now: datetim
     return True
 
 
+def regenerate_backup_codes(site: Site, session: Session, actor: Actor, code: str, ip: str = "",
+                            now: datetime | None = None) -> list[str]:
+    """Ten new backup codes (shown once) in place of all the old ones; needs a current code
+    from the app (not a backup code: those are what is being replaced)."""
+    _refuse_impersonation(actor)
+    state = security_of(session, actor.user_id, for_update=True)
+    if not state.totp_enabled or not state.totp_secret:
+        raise AccountError(gettext("Two-factor sign-in is not on."))
+    step = _matching_step(state.totp_secret, code, _now(now), state.totp_last_step)
+    if step is None:
+        raise AccountError(gettext("That code is not correct (or was already used); enter the code your app shows now."))
+    state.totp_last_step = step
+    codes = new_backup_codes(session, actor.user_id)
+    audit.record(session, "2fa.backup_codes_regenerated", actor=actor, ip=ip)
+    mail_user(site, session, session.get(User, actor.user_id), "New backup codes",
+              "New backup codes for two-factor sign-in were made for your account; the old ones no longer work. "
+              "If this was not you, tell us at once.")
+    return codes
+
+
 def remaining_backup_codes(session: Session, user_id: int) -> int:
     return len(session.scalars(select(BackupCode.id).where(BackupCode.user_id == user_id,
                                                            BackupCode.used_at.is_(None))).all())
@@ -142,10 +163,10 @@ def disable(site: Site, session: Session, actor: Actor, code: str, ip: str = "",
     _refuse_impersonation(actor)
     state = security_of(session, actor.user_id, for_update=True)
     if not state.totp_enabled:
-        raise AccountError("Two-factor sign-in is not on.")
+        raise AccountError(gettext("Two-factor sign-in is not on."))
     step = _matching_step(state.totp_secret or "", code, _now(now), state.totp_last_step)
     if step is None:
-        raise AccountError("That code is not correct (or was already used); enter the code your app shows now.")
+        raise AccountError(gettext("That code is not correct (or was already used); enter the code your app shows now."))
     state.totp_enabled, state.totp_secret, state.totp_last_step = False, None, None
     session.execute(delete(BackupCode).where(BackupCode.user_id == actor.user_id))
     audit.record(session, "2fa.disabled", actor=actor, ip=ip)

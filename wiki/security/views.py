@@ -1,5 +1,6 @@
 """The user's own security pages: ``Special:PasswordReset``, ``ChangePassword``,
-``ChangeEmail``, ``TwoFactor``, ``ApiKeys`` and ``Preferences``.
+``ChangeEmail``, ``TwoFactor`` (with new backup codes), ``ApiKeys`` and ``Preferences``
+(with "sign out everywhere else").
 
 Views only carry the request to the services (which take the acting user) and render the
 answer; a service's ``AccountError`` is shown on the form and nothing is saved.
@@ -14,9 +15,9 @@ from flask_babel import gettext
 
 from wiki.accounts import AccountError
 from wiki.models import User
-from wiki.security import apikeys, notify, ratelimit, resets, totp
+from wiki.security import apikeys, notify, ratelimit, resets, sessions, totp
 from wiki.security.state import peek
-from wiki.web.auth import client_ip
+from wiki.web.auth import client_ip, start_session
 from wiki.web.skin import wiki_url
 
 
@@ -28,7 +29,7 @@ def signin_first(req):
 
 
 def limit_form(req) -> None:
-    ratelimit.hit(req.site, "forms", f"user:{req.actor.user_id}" if req.actor.user_id else f"ip:{client_ip()}")
+    ratelimit.hit(req.site, "forms", ratelimit.client_key(req.actor, client_ip()))
 
 
 def password_reset(req):
@@ -81,7 +82,8 @@ def change_password(req):
                                        ip=client_ip())
         except AccountError as exc:
             return "security/change_password.html", {"error": str(exc)}
-        flash(gettext("Your password was changed."))
+        start_session(req.session.get(User, req.actor.user_id), req.actor)
+        flash(gettext("Your password was changed; your other sessions are signed out."))
         return redirect(wiki_url("Special:Preferences"))
     return "security/change_password.html", {}
 
@@ -131,8 +133,11 @@ def two_factor(req):
                 elif action == "disable":
                     totp.disable(s, session, who, request.form.get("code", ""), ip=client_ip())
                     flash(gettext("Two-factor sign-in is off."))
+                elif action == "regenerate":
+                    ctx = {"backup_codes": totp.regenerate_backup_codes(s, session, who, request.form.get("code", ""),
+                                                                        ip=client_ip()), "regenerated": True}
                 else:
-                    raise AccountError(f"Unknown action {action!r}.")
+                    raise AccountError(gettext("Unknown action %(action)s.", action=action))
         except AccountError as exc:
             ctx = {"error": str(exc)}
             if action == "confirm":
@@ -157,7 +162,7 @@ def _expiry(text: str) -> datetime | None:
     try:
         day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise AccountError(f"The expiry date {text!r} is not a date (YYYY-MM-DD).") from None
+        raise AccountError(gettext("The expiry date '%(text)s' is not a date (YYYY-MM-DD).", text=text)) from None
     return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc)
 
 
@@ -190,6 +195,8 @@ def api_keys(req):
 def preferences(req):
     if (response := signin_first(req)) is not None:
         return response
+    if request.method == "POST" and request.form.get("action") == "sign_out_elsewhere":
+        return _sign_out_elsewhere(req)
     if request.method == "POST":
         limit_form(req)
         wanted = {category: request.form.get(f"email_{category}") == "1" for category in notify.CATEGORIES}
@@ -202,3 +209,16 @@ def preferences(req):
         "prefs": notify.preferences(req.session, req.actor.user_id), "categories": notify.CATEGORIES,
         "user": user, "two_factor": totp.is_enabled(req.session, req.actor.user_id),
     }
+
+
+def _sign_out_elsewhere(req):
+    limit_form(req)
+    try:
+        with req.site.db.write() as session:
+            sessions.sign_out_elsewhere(session, req.actor, ip=client_ip())
+    except AccountError as exc:
+        flash(str(exc))
+        return redirect(wiki_url("Special:Preferences"))
+    start_session(req.session.get(User, req.actor.user_id), req.actor)
+    flash(gettext("You are signed out everywhere else; this browser stays signed in."))
+    return redirect(wiki_url("Special:Preferences"))

@@ -1,6 +1,7 @@
 """What the security package does on every request: end sessions idle for too long, keep
 the namespace-rights overrides current, record each write made while impersonating, and
-answer rate-limited requests with 429.
+answer rate-limited requests with 429 (``too_many_requests``, the one answer every limited
+path gives; ``limit`` counts a request of the current user or client address).
 
 Idle time is ``[plugins.security] session_idle_minutes`` (default 30, for every role: a
 help desk's staff screens are shared often enough that a short default is the safe one).
@@ -14,7 +15,8 @@ from flask import Blueprint, current_app, flash, render_template, request, sessi
 from flask_babel import gettext
 from flask_login import current_user
 
-from wiki.security import audit, impersonation, rights
+from wiki.permissions import Actor
+from wiki.security import audit, impersonation, ratelimit, rights
 from wiki.security.ratelimit import RateLimited
 from wiki.web.api import error_response
 from wiki.web.auth import client_ip, end_session
@@ -65,11 +67,24 @@ def _record_impersonated_writes(response):
     return response
 
 
-@bp.app_errorhandler(RateLimited)
-def _rate_limited(exc: RateLimited):
+def limit(name: str, who: Actor) -> None:
+    """Count one request of ``who`` (or of this client address) under rule ``name``."""
+    ratelimit.hit(site(), name, ratelimit.client_key(who, client_ip()))
+
+
+def too_many_requests(exc: RateLimited, page: str | None = None):
+    """The one answer to a request refused by a rate limit: 429, ``Retry-After`` and the
+    message in the reader's language; JSON under ``/api/``, else ``page`` (a form shown
+    again with what was typed in it) or the error page."""
     headers = {"Retry-After": str(exc.retry_after)}
     if request.path.startswith("/api/"):
         body, status = error_response(429, "rate_limited", str(exc), {"retry_after": exc.retry_after})
         return body, status, headers
-    html = render_template("error.html", page_title=gettext("Too many requests"), message=str(exc))
-    return html, 429, headers
+    if page is None:
+        page = render_template("error.html", page_title=gettext("Too many requests"), message=str(exc))
+    return page, 429, headers
+
+
+@bp.app_errorhandler(RateLimited)
+def _rate_limited(exc: RateLimited):
+    return too_many_requests(exc)

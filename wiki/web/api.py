@@ -21,8 +21,10 @@ from wiki.models import CategoryLink, Revision
 from wiki.pages import EditConflict, SaveError, save_page
 from wiki.permissions import PermissionDenied
 from wiki.rendering import render_revision
+from wiki.security import ratelimit
 from wiki.titles import InvalidTitle
 from wiki.web import openapi
+from wiki.web.auth import client_ip
 from wiki.web.context import actor, db_session, site
 
 class ApiError(Exception):
@@ -53,7 +55,8 @@ def _http(exc: HTTPException):
 
 
 def authenticate_request() -> None:
-    """Bearer key (sets ``g.actor``), or the browser session with an X-CSRFToken header for writes."""
+    """Bearer key (sets ``g.actor``), or the browser session with an X-CSRFToken header for writes;
+    then the ``api`` rate limit, per key (or per user, or per client address)."""
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -64,7 +67,10 @@ def authenticate_request() -> None:
             if key is None:
                 raise ApiError(401, "unauthorized", "The API key is unknown, revoked or expired.")
             g.actor = actor_for(key.user, api_scope=key.scope)
+            rate_key = f"key:{key.prefix}"
+        ratelimit.hit(site(), "api", rate_key)
         return
+    ratelimit.hit(site(), "api", ratelimit.client_key(actor(), client_ip()))
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
@@ -189,6 +195,7 @@ def put_page(name: str):
     if watch is not None and not isinstance(watch, bool):
         raise ApiError(400, "invalid_input", "'watch' must be true or false.", {"field": "watch"})
     who = actor()
+    ratelimit.hit(s, "edits", ratelimit.client_key(who, client_ip()))
     try:
         with s.db.write() as session:
             # looked up in the write transaction: a request holding a second (read) connection

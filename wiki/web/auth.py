@@ -15,26 +15,25 @@ from urllib.parse import urlparse
 from flask import Blueprint, Flask, flash, make_response, redirect, render_template, request, session
 from flask_babel import gettext
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from sqlalchemy import select
 
 from wiki.accounts import actor_for
 from wiki.models import User
 from wiki.permissions import Actor
-from wiki.security import audit, devices, impersonation, ratelimit, signin
+from wiki.security import audit, devices, impersonation, ratelimit, sessions, signin
 from wiki.web.context import actor, site
 
 bp = Blueprint("auth", __name__)
 PENDING = "pending_second_factor"
 PENDING_SECONDS = 300
-#: Session keys of a "sign in as customer" session.
-IMPERSONATOR = "impersonator_id"
+#: Session key of a "sign in as customer" session: ``[staff user id, staff's session epoch]``.
+IMPERSONATOR = "impersonator"
 
 
 class LoginUser(UserMixin):
     """The signed-in user as flask-login sees it; ``actor`` is what the policy sees."""
 
-    def __init__(self, user: User, acting: Actor):
-        self.id = str(user.id)
+    def __init__(self, user: User, acting: Actor, epoch: int):
+        self.id = sessions.login_id(user.id, epoch)
         self.name = user.name
         self.actor = acting
 
@@ -45,18 +44,22 @@ def init_app(app: Flask) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def _load(user_id: str):
+    def _load(login_id: str):
+        """The session's user, unless disabled or signed in under an epoch since moved."""
+        parsed = sessions.parse_login_id(login_id)
+        if parsed is None:
+            return None
         with site().db.read() as db:
-            user = db.scalar(select(User).where(User.id == int(user_id)))
-            if user is None or user.disabled:
+            user, epoch = sessions.user_and_epoch(db, parsed[0])
+            if user is None or user.disabled or epoch != parsed[1]:
                 return None
-            impersonator_id = session.get(IMPERSONATOR)
-            if impersonator_id is None:
-                return LoginUser(user, actor_for(user, session=db))
-            staff = db.get(User, impersonator_id)
-            if staff is None or staff.disabled:
+            impersonator = session.get(IMPERSONATOR)
+            if impersonator is None:
+                return LoginUser(user, actor_for(user, session=db), epoch)
+            staff, staff_epoch = sessions.user_and_epoch(db, impersonator[0])
+            if staff is None or staff.disabled or staff_epoch != impersonator[1]:
                 return None
-            return LoginUser(user, impersonation.acting_actor(db, user, staff))
+            return LoginUser(user, impersonation.acting_actor(db, user, staff), epoch)
 
 
 def client_ip() -> str:
@@ -74,9 +77,12 @@ def _safe_next(target: str | None) -> str:
 
 
 def start_session(user: User, acting: Actor, remember: bool = False) -> None:
-    """Sign ``user`` in to this browser session (a fresh session: no fixation)."""
+    """Sign ``user`` in to this browser session (a fresh session: no fixation), under the
+    user's current session epoch."""
+    with site().db.read() as db:
+        epoch = sessions.epoch_of(db, user.id)
     session.clear()
-    login_user(LoginUser(user, acting), remember=remember)
+    login_user(LoginUser(user, acting, epoch), remember=remember)
     session["last_active"] = datetime.now(timezone.utc).timestamp()
 
 

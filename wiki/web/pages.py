@@ -21,6 +21,8 @@ from wiki.pages import EditConflict, SaveError, preview, save_page
 from wiki.permissions import Actor, PermissionDenied
 from wiki.plugins import gather
 from wiki.rendering import render_revision
+from wiki.security.ratelimit import RateLimited
+from wiki.security.web import limit, too_many_requests
 from wiki.site import Site
 from wiki.titles import InvalidTitle, Title
 from wiki.web.context import actor, db_session, site
@@ -230,6 +232,10 @@ def _submit(s: Site, title: Title, page: Page | None, who: Actor):
         except (KeyError, ValueError, IndexError) as exc:
             return render_template("edit.html", errors=[str(exc)], **context), 400
     try:
+        limit("edits", who)
+    except RateLimited as exc:  # the form comes back with the text: nothing typed is lost
+        return too_many_requests(exc, render_template("edit.html", errors=[str(exc)], **context))
+    try:
         with s.db.write() as session:
             result = save_page(s, session, title, full_text, who, summary=summary, minor=minor,
                                base_revision_id=base_revision_id,
@@ -264,6 +270,21 @@ def _special(s: Site, title: Title):
 
 
 CORE_ACTIONS = {"view": do_view, "edit": do_edit, "submit": do_edit, "raw": do_raw}
+
+
+def plugin_tabs(title: Title) -> list:
+    """The plugins' tabs for ``title`` (``page_action_tabs``), for the tab bar."""
+    if title.is_special:
+        return []
+    s, page = site(), page_named(title)
+    tabs = gather(s.hook.page_action_tabs, site=s, session=db_session(), title=title,
+                  page=page if page is not None and not page.deleted else None, actor=actor())
+    return sorted(tabs, key=lambda tab: tab.order)
+
+
+@bp.app_context_processor
+def _tab_helpers():
+    return {"plugin_tabs": plugin_tabs}
 
 
 def page_actions(s: Site) -> dict:

@@ -10,16 +10,24 @@
 Lower-case keys are settings: ``template`` (required), ``title`` (the pattern for new
 pages: ``{counter}`` is a gap-free number, ``{Field}`` a submitted value), ``roles`` (who may
 use the form: ``admin``, ``staff``, ``analyst``, ``customer``, ``user`` for anyone signed in,
-``*`` for visitors too; default ``admin, staff``), ``summary`` and ``button``.  Other
-arguments are inputs: ``Field = [input type] [; help text]``; the input type defaults to
-the one that suits the field's declared type.
+``*`` for visitors too; default ``admin, staff``), ``summary``, ``button`` and ``free text``
+(a box for page text outside the template call, as Page Forms' "free text" input:
+``free text = [label] [; help text]``).  Other arguments are inputs:
+``Field = [input type] [; help text]``; the input type defaults to the one that suits the
+field's declared type.
+
+Visitors (``roles=*``) may only create pages, and only where the namespace lets them;
+editing an existing page with a form needs a signed-in user who may edit it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
+from typing import Any
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,13 +36,13 @@ from wiki.fields.declare import DeclarationError, FieldDecl, declarations, norma
 from wiki.fields.models import FieldForm
 from wiki.fields.store import FORM_KEY
 from wiki.markup import FunctionCall, render
-from wiki.models import Page, TemplateLink
+from wiki.models import Page, Revision, TemplateLink
 from wiki.namespaces import FORM, TEMPLATE
 from wiki.permissions import Actor, ROLES
-from wiki.titles import InvalidTitle
+from wiki.titles import InvalidTitle, Title
 
 INPUT_TYPES = ("text", "textarea", "select", "radio", "checkbox", "date", "datetime", "number", "user", "file")
-SETTINGS = ("template", "title", "roles", "summary", "button")
+SETTINGS = ("template", "title", "roles", "summary", "button", "free text")
 ERRORS_KEY = "fields.form_errors"
 DEFAULT_INPUT = {"longtext": "textarea", "enum": "select", "boolean": "checkbox", "date": "date",
                  "datetime": "datetime", "integer": "number", "decimal": "number", "user": "user"}
@@ -52,6 +60,15 @@ class FormInput:
 
 
 @dataclass(frozen=True)
+class FreeTextInput:
+    """The form's box for the page text outside the template call."""
+
+    #: Empty means the interface's own "Free text" label.
+    label: str = ""
+    help: str = ""
+
+
+@dataclass(frozen=True)
 class FormDef:
     name: str
     template: str
@@ -60,6 +77,7 @@ class FormDef:
     summary: str = ""
     button: str = "Save"
     inputs: tuple[FormInput, ...] = ()
+    free_text: FreeTextInput | None = None
 
     def allows(self, actor: Actor) -> bool:
         if actor.is_admin or "*" in self.roles:
@@ -67,6 +85,10 @@ class FormDef:
         if actor.is_anonymous:
             return False
         return "user" in self.roles or actor.role in self.roles
+
+    def allows_editing(self, actor: Actor) -> bool:
+        """Whether ``actor`` may edit existing pages with the form (visitors only create)."""
+        return not actor.is_anonymous and self.allows(actor)
 
     def who(self) -> str:
         names = {"*": "everyone", "user": "signed-in users"}
@@ -99,10 +121,14 @@ def parse_form(name: str, settings: dict[str, str], inputs: list[str]) -> FormDe
         parsed.append(FormInput(field_name, kind, help_text.strip()))
     if not parsed:
         raise FormError("#form lists no fields; add arguments such as 'Subject = text'")
+    free_text = None
+    if "free text" in settings:
+        label, _, help_text = settings["free text"].partition(";")
+        free_text = FreeTextInput(label.strip(), help_text.strip())
     return FormDef(name=name, template=template.removeprefix("Template:").strip(),
                    title_pattern=settings.get("title", "").strip(), roles=roles,
                    summary=settings.get("summary", "").strip(), button=settings.get("button", "").strip() or "Save",
-                   inputs=tuple(parsed))
+                   inputs=tuple(parsed), free_text=free_text)
 
 
 def form_function(call: FunctionCall) -> str:
@@ -126,6 +152,9 @@ def form_function(call: FunctionCall) -> str:
     call.extra[FORM_KEY] = form
     items = "".join(f"<li><b>{escape(i.field)}</b>" + (f" ({escape(i.input)})" if i.input else "")
                     + (f" — {escape(i.help)}" if i.help else "") + "</li>" for i in form.inputs)
+    if form.free_text is not None:
+        items += (f"<li><b>{escape(form.free_text.label or 'Free text')}</b> (free text)"
+                  + (f" — {escape(form.free_text.help)}" if form.free_text.help else "") + "</li>")
     href = "/wiki/Special:FormEdit/" + quote(form.name.replace(" ", "_"))
     return call.html(
         f'<div class="form-definition"><p>This form fills in <a href="/wiki/Template:'
@@ -166,26 +195,58 @@ def input_type(item: FormInput, decl: FieldDecl) -> str:
     return DEFAULT_INPUT.get(decl.type.name, "text")
 
 
+#: Forms already read, per site and ``Form:`` page, with the revision and ``touched`` time they
+#: were read from: the tab bar asks on every page view, and a form is parsed again only when
+#: its page changes.  Keyed weakly by site, so sites in one process never share entries.
+_PARSED: WeakKeyDictionary[Any, dict[int, tuple[int, datetime, FormDef | None]]] = WeakKeyDictionary()
+
+
+def _parsed(site, session: Session, page: Page, title: Title) -> FormDef:
+    """The form on ``page`` (``title``), read through ``_PARSED``; raises ``FormError``."""
+    known = _PARSED.setdefault(site, {}).get(page.id)
+    if known is not None and known[:2] == (page.latest_id, page.touched):
+        form = known[2]
+    else:
+        text = session.get(Revision, page.latest_id).text
+        form = render(text, site.render_context(session, title)).extra.get(FORM_KEY)
+        _PARSED[site][page.id] = (page.latest_id, page.touched, form)
+    if form is None:
+        raise FormError(f"{title.prefixed} does not define a form ({{{{#form: template=... | ...}}}}).")
+    return form
+
+
 def load_form(site, session: Session, name: str) -> FormDef:
     """The form defined on ``Form:name``; raises ``FormError`` when there is none."""
     try:
         title = site.titles.make(FORM, name.removeprefix("Form:"))
     except InvalidTitle as exc:
         raise FormError(str(exc)) from None
-    text = site.current_text(session, title)
-    if text is None:
+    page = site.get_page(session, title)
+    if page is None or page.deleted or page.latest_id is None:
         raise FormError(f"There is no form called {title.prefixed}.")
-    output = render(text, site.render_context(session, title))
-    form = output.extra.get(FORM_KEY)
-    if form is None:
-        raise FormError(f"{title.prefixed} does not define a form ({{{{#form: template=... | ...}}}}).")
-    return form
+    return _parsed(site, session, page, title)
 
 
-def forms_for_page(session: Session, page_id: int) -> str | None:
-    """The name of a form that edits one of the templates page ``page_id`` uses, if any."""
-    return session.scalar(
-        select(Page.title).join(FieldForm, FieldForm.page_id == Page.id)
+def _form_pages(session: Session, page_id: int) -> list[Page]:
+    return list(session.scalars(
+        select(Page).join(FieldForm, FieldForm.page_id == Page.id)
         .join(TemplateLink, (TemplateLink.namespace == TEMPLATE) & (TemplateLink.title == FieldForm.template))
-        .where(TemplateLink.from_id == page_id, Page.deleted.is_(False)).order_by(Page.id).limit(1)
-    )
+        .where(TemplateLink.from_id == page_id, Page.deleted.is_(False)).order_by(Page.id)
+    ))
+
+
+def forms_for_page(session: Session, page_id: int) -> list[str]:
+    """The names of the forms that edit one of the templates page ``page_id`` uses, oldest first."""
+    return [page.title for page in _form_pages(session, page_id)]
+
+
+def editing_form(site, session: Session, page_id: int, actor: Actor) -> FormDef | None:
+    """The first form that edits page ``page_id`` and that ``actor`` may edit pages with."""
+    for page in _form_pages(session, page_id):
+        try:
+            form = _parsed(site, session, page, site.titles.make(FORM, page.title))
+        except FormError:
+            continue  # a form page broken since it was saved offers no form
+        if form.allows_editing(actor):
+            return form
+    return None

@@ -4,6 +4,10 @@ Runs inside the caller's write transaction with the acting user; the page is sav
 ``save_page``, so field validation, permissions and merging are exactly those of any edit.
 ``{counter}`` numbers come from ``field_counters`` in the same transaction, so a refused
 or failed save gives its number back (no gaps), and concurrent saves queue on the row.
+
+A form with a free-text box puts that text after the template call of a new page.  When
+editing, the free text is written back only if it changed; otherwise only the call is
+rewritten, so the edit still merges with concurrent edits of the rest of the page.
 """
 
 from __future__ import annotations
@@ -19,7 +23,17 @@ from wiki.counters import next_value
 from wiki.fields.declare import FieldDecl
 from wiki.fields.forms.definition import FormDef, FormError, declared_fields
 from wiki.fields.forms.uploads import Upload, store
-from wiki.fields.forms.wikitext import build_call, escape_value, find_call, rewrite_call
+from wiki.fields.forms.wikitext import (
+    CallSpan,
+    build_call,
+    escape_value,
+    find_call,
+    free_text_of,
+    normalise_free_text,
+    rewrite_call,
+    rewritten_call,
+    with_free_text,
+)
 from wiki.fields.models import FieldCounter
 from wiki.models import Revision
 from wiki.namespaces import TEMPLATE
@@ -33,11 +47,13 @@ MAX_COUNTER_TRIES = 1000
 
 @dataclass
 class Submission:
-    """What was filled in: field -> text (lists already joined with commas), and uploaded files."""
+    """What was filled in: field -> text (lists already joined with commas), uploaded files,
+    and the free text (``None`` when the form has no free-text box or it was not sent)."""
 
     values: dict[str, str] = field(default_factory=dict)
     uploads: dict[str, Upload] = field(default_factory=dict)
     summary: str = ""
+    free_text: str | None = None
 
 
 def collect(form: FormDef, decls: Mapping[str, FieldDecl], get_list) -> dict[str, str]:
@@ -97,6 +113,8 @@ def submit(site, session: Session, form: FormDef, submission: Submission, actor:
     ``FormError``, ``PermissionDenied``, ``SaveError``, ``EditConflict`` or ``UploadError``."""
     if not form.allows(actor):
         raise PermissionDenied(f"Form:{form.name} may be used by {form.who()} only.")
+    if target is not None and not form.allows_editing(actor):
+        raise PermissionDenied("Sign in to edit pages with a form; visitors may only create pages with it.")
     decls = declared_fields(site, session, form)
     files = {item.field for item in form.inputs if item.input == "file"}
     values = {item.field: submission.values.get(item.field, "") for item in form.inputs if item.field not in files}
@@ -104,11 +122,13 @@ def submit(site, session: Session, form: FormDef, submission: Submission, actor:
         if name in files and upload.data:
             values[name] = store(site, session, actor, name, upload, now=now).prefixed
     summary = submission.summary or form.summary or f"Saved with Form:{form.name}"
+    free_text = submission.free_text if form.free_text is not None else None
     if target is None:
         title = new_title(site, session, form, values)
         params = [(name, escape_value(value)) for name, value in values.items() if value or name in decls]
-        return save_page(site, session, title, build_call(form.template, params), actor, summary=summary,
-                         account_id=actor.account_id, now=now)
+        text = "\n\n".join(part for part in (build_call(form.template, params),
+                                              normalise_free_text(free_text or "")) if part)
+        return save_page(site, session, title, text, actor, summary=summary, account_id=actor.account_id, now=now)
     page = site.get_page(session, target)
     if page is None or page.deleted:
         raise FormError(f"{target.prefixed} does not exist.")
@@ -126,5 +146,12 @@ def submit(site, session: Session, form: FormDef, submission: Submission, actor:
     span = find_call(base.text, is_template)
     if span is None:
         raise FormError(f"{target.prefixed} does not call {{{{{form.template}}}}}, so Form:{form.name} cannot edit it.")
-    text = rewrite_call(base.text, span, values)
+    text = edited_text(base.text, span, values, free_text)
     return save_page(site, session, target, text, actor, summary=summary, base_revision_id=base.id, now=now)
+
+
+def edited_text(text: str, span: CallSpan, values: Mapping[str, str], free_text: str | None) -> str:
+    """``text`` after a form edit: the call rewritten, and the free text replaced if it changed."""
+    if free_text is None or normalise_free_text(free_text) == free_text_of(text, span):
+        return rewrite_call(text, span, dict(values))
+    return with_free_text(text, span, rewritten_call(span, dict(values)), free_text)

@@ -39,6 +39,10 @@ class UploadError(ValueError):
     """The file is refused; the message says why."""
 
 
+class UploadTooLarge(UploadError):
+    """The file is over the size limit (the API answers 413)."""
+
+
 @dataclass(frozen=True)
 class Upload:
     filename: str
@@ -62,7 +66,7 @@ def check(site, field: str, upload: Upload) -> tuple[str, str]:
                           f"allowed are {', '.join(sorted(KINDS))}")
     limit = max_bytes(site)
     if len(upload.data) > limit:
-        raise UploadError(f"{field}: the file is {len(upload.data):,} bytes; at most {limit:,} bytes are allowed")
+        raise UploadTooLarge(f"{field}: the file is {len(upload.data):,} bytes; at most {limit:,} bytes are allowed")
     if not upload.data:
         raise UploadError(f"{field}: the file is empty")
     content_type, signatures = KINDS[suffix]

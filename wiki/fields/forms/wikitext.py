@@ -4,12 +4,17 @@ A form edit replaces only the span of the template call and writes one parameter
 line, so a three-way merge with a concurrent edit of the rest of the page (or of other
 parameters) succeeds.  Values are escaped so they cannot end the call: ``|`` becomes
 ``&#124;`` and braces become ``&#123;``/``&#125;`` (Markdown shows them as the characters).
+
+The *free text* is the page text outside the call, shown in one box.  When it comes back
+changed, the call is put where its old position maps to in the new text (lines compared
+with ``difflib``), so text written before the call stays before it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 _ESCAPES = (("|", "&#124;"), ("{{", "&#123;&#123;"), ("}}", "&#125;&#125;"))
 
@@ -100,8 +105,8 @@ def build_call(name: str, params: list[tuple[str | None, str]]) -> str:
     return "\n".join(lines) + "\n}}"
 
 
-def rewrite_call(text: str, span: CallSpan, values: dict[str, str]) -> str:
-    """``text`` with the call's named parameters set to ``values`` (escaped), others kept."""
+def rewritten_call(span: CallSpan, values: dict[str, str]) -> str:
+    """The call's text with its named parameters set to ``values`` (escaped), others kept."""
     wanted = {key.casefold(): (key, value) for key, value in values.items()}
     params: list[tuple[str | None, str]] = []
     for key, value in span.params:
@@ -110,4 +115,45 @@ def rewrite_call(text: str, span: CallSpan, values: dict[str, str]) -> str:
         else:
             params.append((key, value))
     params += [(key, escape_value(value)) for key, value in wanted.values()]
-    return text[: span.start] + build_call(span.name, params) + text[span.end :]
+    return build_call(span.name, params)
+
+
+def rewrite_call(text: str, span: CallSpan, values: dict[str, str]) -> str:
+    """``text`` with the call's named parameters set to ``values`` (escaped), others kept."""
+    return text[: span.start] + rewritten_call(span, values) + text[span.end :]
+
+
+def normalise_free_text(text: str) -> str:
+    """Free text as compared and saved: LF line ends (browsers send CRLF), no outer blank space."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _outside(text: str, span: CallSpan) -> tuple[str, str]:
+    return text[: span.start].strip(), text[span.end :].strip()
+
+
+def free_text_of(text: str, span: CallSpan) -> str:
+    """The page text outside the call: what comes before it, a blank line, what comes after."""
+    return "\n\n".join(part for part in _outside(text, span) if part)
+
+
+def _map_line(old: list[str], new: list[str], index: int) -> int:
+    """Where line position ``index`` of ``old`` lies in ``new``; text inserted right there goes after it."""
+    if index == 0:
+        return 0
+    for tag, i1, i2, j1, _j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal" and i1 <= index <= i2:
+            return j1 + index - i1
+        if tag != "equal" and i1 <= index < i2:
+            return j1
+    return len(new)
+
+
+def with_free_text(text: str, span: CallSpan, call: str, free_text: str) -> str:
+    """``text`` with ``call`` in place of the span's call and ``free_text`` around it."""
+    before = _outside(text, span)[0]
+    old = free_text_of(text, span).split("\n")
+    new = normalise_free_text(free_text).split("\n")
+    cut = _map_line(old, new, before.count("\n") + 1 if before else 0)
+    head, tail = "\n".join(new[:cut]).strip(), "\n".join(new[cut:]).strip()
+    return "\n\n".join(part for part in (head, call, tail) if part)
