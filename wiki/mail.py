@@ -3,25 +3,65 @@
 ``queue_mail`` never talks to the network, so a save that sends notifications stays one
 transaction; ``send_pending`` delivers what is due and backs off on failures (1, 2, 4 ...
 minutes, at most an hour), so a mail server that is down loses nothing.
+
+Mail is written in its recipient's language (``recipient_language``), not in the language
+of whoever caused it: senders build subjects and bodies as lazy strings and turn them into
+text inside ``written_in(language)``.  That also works outside a request (the command line,
+scheduled jobs), where there is no app: a small translation-only Flask app is then used.
 """
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
+from functools import cache
 from urllib.parse import unquote, urlparse
 
+from flask import Flask, current_app, has_app_context
+from flask_babel import Babel, force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wiki.models import OutgoingMail
+from wiki.i18n import SUPPORTED, TRANSLATIONS
+from wiki.models import OutgoingMail, User
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
 BATCH = 100
+
+
+def recipient_language(user: User, default_language: str) -> str:
+    """The language to write to ``user`` in: theirs when set, else the site's default, else English."""
+    for language in (user.language, default_language):
+        if language in SUPPORTED:
+            return language
+    return "en"
+
+
+@cache
+def _translation_app() -> Flask:
+    """An app that only carries the catalogs, for mail written where no app is active."""
+    app = Flask(__name__)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    Babel(app)
+    return app
+
+
+@contextmanager
+def written_in(language: str) -> Iterator[None]:
+    """Within the block, ``gettext`` and lazy strings translate into ``language``."""
+    if has_app_context() and "babel" in current_app.extensions:
+        with force_locale(language):
+            yield
+        return
+    with _translation_app().app_context(), force_locale(language):
+        yield
 
 
 def queue_mail(session: Session, to: str, subject: str, body: str, category: str = "general",
@@ -49,15 +89,22 @@ def _connect(smtp_url: str) -> smtplib.SMTP:
     return client
 
 
+#: Headers are sent folded at RFC 5322's hard limit, not at 78 characters: when Python's folder
+#: breaks a subject in another script between encoded words at a space, the space is lost
+#: ("حسابك مقفل" arrives as "حسابكمقفل"); subjects under about 400 characters never fold.
+_HEADER_POLICY = email.policy.default.clone(max_line_length=998)
+
+
 def _message(mail: OutgoingMail, sender: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = mail.to_address
     msg["Subject"] = mail.subject
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    msg.set_content(mail.body)
+    msg.set_content(mail.body)  # encoded for 78-character lines, as before
     if mail.html_body:
         msg.add_alternative(mail.html_body, subtype="html")
+    msg.policy = _HEADER_POLICY  # used when the message is written out, i.e. for folding headers
     return msg
 
 

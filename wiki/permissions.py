@@ -8,6 +8,9 @@ Rules, in order: an API key with read scope may only read; admins may do everyth
 that belongs to an account is open only to staff-side roles and that account's users; the
 namespace's rights name the roles allowed each action (``*`` is everyone, ``user`` any
 signed-in user); in the User namespaces a customer edits only their own pages.
+
+Reasons are lazy strings: the policy never needs a request (the command line and jobs use
+it too), and a reason is translated where it is shown, into the reader's language.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from wiki.namespaces import ACTIONS, USER, NamespaceRegistry
@@ -24,6 +28,15 @@ from wiki.titles import Title
 ROLES = ("admin", "staff", "analyst", "customer")
 #: Roles that work for the company and may read every account's pages.
 STAFF_SIDE = frozenset({"admin", "staff", "analyst"})
+#: How a refusal names each action ("Only signed-in users may <edit> pages ...").
+ACTION_WORDS = {
+    "read": lazy_gettext("read"),
+    "create": lazy_gettext("create"),
+    "edit": lazy_gettext("edit"),
+    "move": lazy_gettext("move"),
+    "delete": lazy_gettext("delete"),
+    "protect": lazy_gettext("protect"),
+}
 
 
 class PermissionDenied(Exception):
@@ -110,33 +123,39 @@ class Policy:
             return False
         return "user" in roles or actor.role in roles or bool(actor.groups.intersection(roles))
 
-    def reason(self, actor: Actor, action: str, title: Title, page: Any = None) -> str | None:
-        """Why ``actor`` may not do ``action`` on ``title``; ``None`` when allowed."""
+    def reason(self, actor: Actor, action: str, title: Title, page: Any = None) -> Any:
+        """Why ``actor`` may not do ``action`` on ``title`` (a lazy string, or what a plugin's rule
+        returned); ``None`` when allowed."""
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
         if title.is_special:
-            return None if action == "read" else "Special pages cannot be changed."
+            return None if action == "read" else lazy_gettext("Special pages cannot be changed.")
         if actor.api_scope == "read" and action != "read":
-            return "This API key may only read; create a key with write scope."
+            return lazy_gettext("This API key may only read; create a key with write scope.")
         if actor.is_admin:
             return None
         account_id = getattr(page, "account_id", None)
         if account_id is not None and actor.role not in STAFF_SIDE and actor.account_id != account_id:
-            return "This page belongs to another account."
+            return lazy_gettext("This page belongs to another account.")
         if action == "read" and account_id is not None and actor.role not in STAFF_SIDE:
             if title.namespace.account_readable:
                 return None
-            return f"Pages in the {title.namespace.display_name} namespace are for staff only."
+            return lazy_gettext("Pages in the %(namespace)s namespace are for staff only.",
+                                namespace=title.namespace.display_name)
         if not self._role_allowed(actor, self.roles_for(title.namespace, action)):
-            who = "signed-in users with more rights" if not actor.is_anonymous else "signed-in users"
-            return f"Only {who} may {action} pages in the {title.namespace.display_name} namespace."
+            names = {"action": ACTION_WORDS[action], "namespace": title.namespace.display_name}
+            if actor.is_anonymous:
+                return lazy_gettext("Only signed-in users may %(action)s pages in the %(namespace)s namespace.",
+                                    **names)
+            return lazy_gettext("Only signed-in users with more rights may %(action)s pages in the %(namespace)s "
+                                "namespace.", **names)
         if (
             title.ns == USER
             and action in ("create", "edit", "move")
             and not actor.is_staff
             and title.root_text != actor.name
         ):
-            return "You may only edit your own user pages."
+            return lazy_gettext("You may only edit your own user pages.")
         for rule in self.rules:
             why = rule(actor, action, title, page)
             if why is not None:

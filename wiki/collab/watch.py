@@ -2,7 +2,8 @@
 
 A watch names a subject page by title (so a missing page can be watched and a talk page is
 watched with its subject page).  When a watched page changes, every watcher but the editor
-who may read the page gets a mail, queued in the save's transaction (``wiki.mail``).
+who may read the page gets a mail, queued in the save's transaction (``wiki.mail``) and
+written in the watcher's language (``wiki.mail.recipient_language``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
+from flask_babel import gettext
 from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,7 +21,7 @@ from wiki.accounts import actor_for
 from wiki.collab.history import not_archived
 from wiki.collab.models import Watch
 from wiki.hooktypes import PageChange
-from wiki.mail import queue_mail
+from wiki.mail import queue_mail, recipient_language, written_in
 from wiki.security.notify import may_email
 from wiki.models import Page, Revision, User
 from wiki.permissions import Actor
@@ -114,28 +116,41 @@ def notify_watchers(site: Site, session: Session, change: PageChange, title: Tit
             continue
         if not may_email(session, user.id, "watchlist"):
             continue
-        queue_mail(session, user.email, f"{site.settings.site_name}: {title.prefixed} was "
-                   f"{'created' if change.created else 'changed'} by {change.actor.name}",
-                   _mail_body(site, change, title, user.name), category="watchlist")
+        with written_in(recipient_language(user, site.settings.default_language)):
+            subject = _mail_subject(site, change, title)
+            body = _mail_body(site, change, title, user.name)
+        queue_mail(session, user.email, subject, body, category="watchlist")
         queued += 1
     return queued
 
 
+def _mail_subject(site: Site, change: PageChange, title: Title) -> str:
+    names = {"site": site.settings.site_name, "title": title.prefixed, "user": change.actor.name}
+    if change.created:
+        return gettext("%(site)s: %(title)s was created by %(user)s", **names)
+    return gettext("%(site)s: %(title)s was changed by %(user)s", **names)
+
+
 def _mail_body(site: Site, change: PageChange, title: Title, recipient: str) -> str:
+    """The watchlist mail's text, in the language active when called."""
     base = site.settings.base_url.rstrip("/")
     revision = change.revision
+    when = f"{revision.timestamp:%Y-%m-%d %H:%M}"
+    names = {"title": title.prefixed, "site": site.settings.site_name, "user": change.actor.name, "time": when}
+    summary = revision.summary or gettext("(none)")
     lines = [
-        f"Dear {recipient},",
+        gettext("Dear %(name)s,", name=recipient),
         "",
-        f"the page {title.prefixed} on {site.settings.site_name} was "
-        f"{'created' if change.created else 'changed'} by {change.actor.name} at {revision.timestamp:%Y-%m-%d %H:%M} UTC.",
-        f"Summary: {revision.summary or '(none)'}{' (minor edit)' if revision.minor else ''}",
+        gettext("the page %(title)s on %(site)s was created by %(user)s at %(time)s UTC.", **names) if change.created
+        else gettext("the page %(title)s on %(site)s was changed by %(user)s at %(time)s UTC.", **names),
+        gettext("Summary: %(summary)s (minor edit)", summary=summary) if revision.minor
+        else gettext("Summary: %(summary)s", summary=summary),
         "",
-        f"The page now: {base}{title.url_path}",
+        gettext("The page now: %(url)s", url=f"{base}{title.url_path}"),
     ]
     if change.previous_revision_id is not None:
         query = urlencode({"diff": revision.id, "oldid": change.previous_revision_id})
-        lines.append(f"What changed: {base}{title.url_path}?{query}")
-    lines += ["", f"You get this mail because you watch {title.prefixed}. Stop watching it at "
-              f"{base}/wiki/Special:Watchlist."]
+        lines.append(gettext("What changed: %(url)s", url=f"{base}{title.url_path}?{query}"))
+    lines += ["", gettext("You get this mail because you watch %(title)s. Stop watching it at %(url)s.",
+                          title=title.prefixed, url=f"{base}/wiki/Special:Watchlist")]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, request, send_file
+from flask_babel import gettext
 from sqlalchemy import select
 
 from wiki.fields.forms.definition import FormDef, FormError, FormInput, load_form
@@ -87,17 +88,18 @@ def ask():
     text = request.args.get("query", "").strip()
     fmt = request.args.get("format", "json").lower()
     if not text:
-        raise ApiError(400, "invalid_input", "'query' is required, for example [[Category:Tickets]] |?Status.",
+        raise ApiError(400, "invalid_input", gettext("'query' is required, for example [[Category:Tickets]] |?Status."),
                        {"field": "query"})
     if fmt not in ("json", "csv", "svg"):
-        raise ApiError(400, "invalid_input", f"'format' must be json, csv or svg, not {fmt!r}.", {"field": "format"})
+        raise ApiError(400, "invalid_input", gettext("'format' must be json, csv or svg, not %(format)s.", format=repr(fmt)),
+                       {"field": "format"})
     try:
         query = parse_query(split_query(text), s.titles, max_limit(s))
         if fmt == "svg" and query.aggregate is None:
-            raise QueryError("an SVG chart needs aggregate= and group= (or format=bar, pie or line with group=)")
+            raise QueryError(gettext("an SVG chart needs aggregate= and group= (or format=bar, pie or line with group=)"))
         result = run(s, db_session(), actor(), query)
     except QueryError as exc:
-        raise ApiError(400, "invalid_query", f"The query is not valid: {exc}.", {"query": text})
+        raise ApiError(400, "invalid_query", gettext("The query is not valid: %(problem)s.", problem=exc), {"query": text})
     if fmt == "csv":
         return Response(to_csv(result), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="query.csv"'})
@@ -117,8 +119,8 @@ def _text(name: str, value: Any) -> str:
         return str(value)
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return ", ".join(str(v) for v in value)
-    raise ApiError(400, "invalid_input", f"The value of {name!r} must be text, a number, true/false or a list.",
-                   {"field": name})
+    raise ApiError(400, "invalid_input", gettext("The value of %(name)s must be text, a number, true/false or a list.",
+                                                 name=repr(name)), {"field": name})
 
 
 def _input(form: FormDef, key: str, file: bool) -> FormInput:
@@ -126,20 +128,23 @@ def _input(form: FormDef, key: str, file: bool) -> FormInput:
     wanted = key.replace("_", " ").casefold()
     item = next((i for i in form.inputs if i.field.casefold() == wanted), None)
     if item is None:
-        raise ApiError(400, "invalid_input", f"Form:{form.name} has no field {key!r}; its fields are "
-                       f"{', '.join(i.field for i in form.inputs)}.", {"field": key})
+        raise ApiError(400, "invalid_input", gettext("%(form)s has no field %(name)s; its fields are %(fields)s.",
+                                                     form=f"Form:{form.name}", name=repr(key),
+                                                     fields=", ".join(i.field for i in form.inputs)), {"field": key})
     if file and item.input != "file":
-        raise ApiError(400, "invalid_input", f"{item.field} takes text, not a file.", {"field": key})
+        raise ApiError(400, "invalid_input", gettext("%(field)s takes text, not a file.", field=item.field),
+                       {"field": key})
     if not file and item.input == "file":
-        raise ApiError(400, "invalid_input", f"{item.field} takes a file: send the request as multipart/form-data "
-                       f"with the file in the part {key!r}.", {"field": key})
+        raise ApiError(400, "invalid_input", gettext("%(field)s takes a file: send the request as multipart/form-data "
+                                                     "with the file in the part %(part)s.", field=item.field,
+                                                     part=repr(key)), {"field": key})
     return item
 
 
 def _optional_text(data: dict[str, Any], key: str) -> str | None:
     value = data.pop(key, None)
     if value is not None and not isinstance(value, str):
-        raise ApiError(400, "invalid_input", f"{key!r} must be a string.", {"field": key})
+        raise ApiError(400, "invalid_input", gettext("%(name)s must be a string.", name=repr(key)), {"field": key})
     return value
 
 
@@ -176,8 +181,8 @@ def submit_form(name: str):
     multipart = request.mimetype == "multipart/form-data"
     submission = _multipart_submission(form) if multipart else _json_submission(form)
     if submission.free_text is not None and form.free_text is None:
-        raise ApiError(400, "invalid_input", f"Form:{form.name} has no free-text box; leave out 'free_text'.",
-                       {"field": "free_text"})
+        raise ApiError(400, "invalid_input", gettext("%(form)s has no free-text box; leave out 'free_text'.",
+                                                     form=f"Form:{form.name}"), {"field": "free_text"})
     try:
         with s.db.write() as session:
             result = submit(s, session, form, submission, who)
@@ -186,7 +191,7 @@ def submit_form(name: str):
     except (FormError, UploadError) as exc:
         raise ApiError(400, "invalid_input", str(exc))
     except SaveError as exc:
-        raise ApiError(400, "invalid_input", "The page was not saved.", {"messages": exc.messages})
+        raise ApiError(400, "invalid_input", gettext("The page was not saved."), {"messages": exc.messages})
     except EditConflict as exc:
         raise ApiError(409, "edit_conflict", str(exc))
     title = s.titles.make(result.page.namespace, result.page.title)
@@ -198,7 +203,7 @@ def user_names():
     """Names starting with ``prefix`` for the user picker; customers see their own account's users."""
     who = actor()
     if who.is_anonymous:
-        raise ApiError(401, "unauthorized", "Sign in to look up user names.")
+        raise ApiError(401, "unauthorized", gettext("Sign in to look up user names."))
     prefix = request.args.get("prefix", "").strip().replace("_", " ")
     if not prefix:
         return jsonify({"users": []})
@@ -219,10 +224,10 @@ def download(name: str):
     title = s.titles.make(FILE, name.replace("_", " ").removeprefix("File:"))
     page = s.get_page(db_session(), title)
     if page is None or page.deleted or not s.policy.allows(actor(), "read", title, page):
-        raise ApiError(404, "not_found", f"There is no file {title.prefixed}.")
+        raise ApiError(404, "not_found", gettext("There is no file %(title)s.", title=title.prefixed))
     record = db_session().get(FieldFile, page.id)
     if record is None:
-        raise ApiError(404, "not_found", f"{title.prefixed} has no uploaded file.")
+        raise ApiError(404, "not_found", gettext("%(title)s has no uploaded file.", title=title.prefixed))
     response = send_file(path_of(s, record), mimetype=record.content_type, as_attachment=True,
                          download_name=record.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"

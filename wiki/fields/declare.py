@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -37,7 +38,8 @@ _DEFAULT = re.compile(r"^default\s*=\s*(.*?)(?:\s+required)?\s*$", re.S)
 
 
 class DeclarationError(ValueError):
-    """A ``#declare`` argument cannot be understood."""
+    """A ``#declare`` argument cannot be understood (the message is a lazy string, translated
+    where it is shown; names and values in it stay as written)."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,9 @@ def normalise_field_name(raw: str) -> str:
     """``status  code`` -> ``Status code``; raises ``DeclarationError`` for names that are not allowed."""
     name = " ".join(raw.replace("_", " ").split())
     if not _NAME.match(name):
-        raise DeclarationError(f"{raw.strip()!r} is not a field name: use letters, digits, spaces and - "
-                               "(starting with a letter, at most 100 characters)")
+        raise DeclarationError(lazy_gettext("%(name)s is not a field name: use letters, digits, spaces and - "
+                                            "(starting with a letter, at most 100 characters)",
+                                            name=repr(raw.strip())))
     return name[:1].upper() + name[1:]
 
 
@@ -70,15 +73,16 @@ def parse_declaration(text: str) -> FieldDecl:
     """One argument of ``#declare``: ``Name = type [required] [default=VALUE]``."""
     name_part, eq, rest = text.partition("=")
     if not eq:
-        raise DeclarationError(f"{text.strip()!r} must look like 'Name = type', for example 'Due = date'")
+        raise DeclarationError(lazy_gettext("%(text)s must look like 'Name = type', for example 'Due = date'",
+                                            text=repr(text.strip())))
     name = normalise_field_name(name_part)
     if name in RESERVED_NAMES:
-        raise DeclarationError(f"the field name {name!r} is reserved for page properties "
-                               f"({', '.join(sorted(RESERVED_NAMES))})")
+        raise DeclarationError(lazy_gettext("the field name %(name)s is reserved for page properties (%(reserved)s)",
+                                            name=repr(name), reserved=", ".join(sorted(RESERVED_NAMES))))
     try:
         field_type, options = read_type(rest)
     except FieldTypeError as exc:
-        raise DeclarationError(f"field {name}: {exc}") from None
+        raise DeclarationError(lazy_gettext("field %(name)s: %(problem)s", name=name, problem=exc)) from None
     required, default = False, None
     options = options.strip()
     while options:
@@ -90,8 +94,8 @@ def parse_declaration(text: str) -> FieldDecl:
             required = required or options.rstrip().endswith(" required")
             options = ""
         else:
-            raise DeclarationError(f"field {name}: unknown option {options.split()[0]!r} "
-                                   "(options are 'required' and 'default=VALUE')")
+            raise DeclarationError(lazy_gettext("field %(name)s: unknown option %(option)s (options are 'required' "
+                                                "and 'default=VALUE')", name=name, option=repr(options.split()[0])))
     return FieldDecl(name, field_type, required, default)
 
 
@@ -102,13 +106,14 @@ def check_default(decl: FieldDecl, env: TypeEnv) -> None:
         try:
             decl.type.parse(value, env)
         except FieldValueError as exc:
-            raise DeclarationError(f"field {decl.name}: the default {value!r} {exc}") from None
+            raise DeclarationError(lazy_gettext("field %(name)s: the default %(value)s %(problem)s", name=decl.name,
+                                                value=repr(value), problem=exc)) from None
 
 
 def declare_function(call: FunctionCall) -> str:
     """The ``#declare`` handler: parses the fields, stashes them for the save, shows a summary table."""
     if call.title.ns != TEMPLATE:
-        return call.error("#declare belongs on a Template: page, inside <noinclude>.")
+        return call.error(gettext("#declare belongs on a Template: page, inside <noinclude>."))
     decls: list[FieldDecl] = []
     errors: list[str] = []
     for i in range(call.count):
@@ -118,10 +123,10 @@ def declare_function(call: FunctionCall) -> str:
         try:
             decl = parse_declaration(text)
         except DeclarationError as exc:
-            errors.append(f"#declare: {exc}.")
+            errors.append(gettext("#declare: %(problem)s.", problem=exc))
             continue
         if any(d.name == decl.name for d in decls):
-            errors.append(f"#declare: the field {decl.name} is declared twice.")
+            errors.append(gettext("#declare: the field %(name)s is declared twice.", name=decl.name))
             continue
         decls.append(decl)
     call.extra[EXTRA_KEY] = decls
@@ -190,8 +195,9 @@ def conflicts(session: Session, page_id: int | None, decls: list[FieldDecl]) -> 
     for name, spec, template in others:
         other = parse_type(spec)
         if other.column != mine[name].type.column:
-            errors.append(f"#declare: the field {name} is {mine[name].type.spec} here but {other.spec} in "
-                          f"Template:{template}; one field name must hold one kind of value everywhere.")
+            errors.append(gettext("#declare: the field %(name)s is %(here)s here but %(there)s in %(template)s; one "
+                                  "field name must hold one kind of value everywhere.", name=name,
+                                  here=mine[name].type.spec, there=other.spec, template=f"Template:{template}"))
     return errors
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -74,8 +75,8 @@ def extract(site: Any, session: Session, output: ParseOutput) -> PageFields:
             if not items and decl.default is not None:
                 items = decl.type.split(decl.default)
             if not items and decl.required:
-                result.errors.append(f"The field {decl.name} of {call.title.prefixed} is required "
-                                     f"({decl.type.describe()}).")
+                result.errors.append(gettext("The field %(name)s of %(page)s is required (%(allowed)s).",
+                                             name=decl.name, page=call.title.prefixed, allowed=decl.type.describe()))
                 continue
             parsed: list[Any] = []
             for item in items:
@@ -84,8 +85,9 @@ def extract(site: Any, session: Session, output: ParseOutput) -> PageFields:
                     if all(decl.type.display(value) != decl.type.display(seen) for seen in parsed):
                         parsed.append(value)  # a list holds each value once
                 except FieldValueError as exc:
-                    result.errors.append(f"The field {decl.name} of {call.title.prefixed}: the value {item!r} "
-                                         f"{exc}.")
+                    result.errors.append(gettext("The field %(name)s of %(page)s: the value %(value)s %(problem)s.",
+                                                 name=decl.name, page=call.title.prefixed, value=repr(item),
+                                                 problem=exc))
             result.values[decl.name] = (call.title.text, decl, parsed)
     return result
 

@@ -15,6 +15,8 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import lazy_gettext
+
 from wiki.titles import InvalidTitle, TitleParser
 
 SCALAR_TYPES = ("text", "longtext", "integer", "decimal", "boolean", "date", "datetime", "enum", "user", "page")
@@ -31,11 +33,13 @@ MAX_VALUE_CHARS = 20_000
 
 
 class FieldTypeError(ValueError):
-    """A type declaration cannot be understood; the message says what is allowed."""
+    """A type declaration cannot be understood; the message (a lazy string, translated where it
+    is shown) says what is allowed."""
 
 
 class FieldValueError(ValueError):
-    """A value does not fit its field's type; the message says what is allowed."""
+    """A value does not fit its field's type; the message (a lazy string, translated where it is
+    shown) is a predicate such as "is not a date as YYYY-MM-DD", said of the value."""
 
 
 @dataclass(frozen=True)
@@ -62,15 +66,19 @@ class FieldType:
         inner = f"enum({', '.join(self.allowed)})" if self.name == "enum" else self.name
         return f"list({inner})" if self.is_list else inner
 
-    def describe(self) -> str:
-        """What a value must look like, for error messages."""
+    def describe(self) -> Any:
+        """What a value must look like, for error messages (a lazy string)."""
         one = {
-            "text": "any text on one line", "longtext": "any text", "integer": "a whole number such as 42",
-            "decimal": "a number such as 3.5", "boolean": "yes or no", "date": "a date as YYYY-MM-DD",
-            "datetime": "a date and time as YYYY-MM-DD HH:MM (UTC)", "user": "the name of an existing user",
-            "page": "a page title", "enum": "one of: " + ", ".join(self.allowed),
-        }[self.name]
-        return f"a comma-separated list of values, each {one}" if self.is_list else one
+            "text": lazy_gettext("any text on one line"), "longtext": lazy_gettext("any text"),
+            "integer": lazy_gettext("a whole number such as 42"), "decimal": lazy_gettext("a number such as 3.5"),
+            "boolean": lazy_gettext("yes or no"), "date": lazy_gettext("a date as YYYY-MM-DD"),
+            "datetime": lazy_gettext("a date and time as YYYY-MM-DD HH:MM (UTC)"),
+            "user": lazy_gettext("the name of an existing user"), "page": lazy_gettext("a page title"),
+        }.get(self.name) or lazy_gettext("one of: %(values)s", values=", ".join(self.allowed))
+        return lazy_gettext("a comma-separated list of values, each %(one)s", one=one) if self.is_list else one
+
+    def _not_allowed(self) -> FieldValueError:
+        return FieldValueError(lazy_gettext("is not %(allowed)s", allowed=self.describe()))
 
     def split(self, raw: str) -> list[str]:
         """The single values written in ``raw`` (one, or a comma-separated list); empties dropped."""
@@ -82,13 +90,14 @@ class FieldType:
     def parse(self, raw: str, env: TypeEnv) -> Any:
         """One value as a Python value (str, int, Decimal, bool, date, datetime); raises ``FieldValueError``."""
         if len(raw) > MAX_VALUE_CHARS:
-            raise FieldValueError(f"is {len(raw):,} characters long; at most {MAX_VALUE_CHARS:,} are allowed")
+            raise FieldValueError(lazy_gettext("is %(length)s characters long; at most %(most)s are allowed",
+                                               length=f"{len(raw):,}", most=f"{MAX_VALUE_CHARS:,}"))
         parser = getattr(self, f"_parse_{self.name}")
         return parser(raw, env)
 
     def _parse_text(self, raw: str, env: TypeEnv) -> str:
         if "\n" in raw:
-            raise FieldValueError("must be on one line (use the type longtext for several lines)")
+            raise FieldValueError(lazy_gettext("must be on one line (use the type longtext for several lines)"))
         return raw
 
     def _parse_longtext(self, raw: str, env: TypeEnv) -> str:
@@ -98,15 +107,15 @@ class FieldType:
         try:
             return int(raw.replace("_", "").replace(" ", ""))
         except ValueError:
-            raise FieldValueError(f"is not {self.describe()}") from None
+            raise self._not_allowed() from None
 
     def _parse_decimal(self, raw: str, env: TypeEnv) -> Decimal:
         try:
             value = Decimal(raw.replace(" ", ""))
         except InvalidOperation:
-            raise FieldValueError(f"is not {self.describe()}") from None
+            raise self._not_allowed() from None
         if not value.is_finite():
-            raise FieldValueError(f"is not {self.describe()}")
+            raise self._not_allowed()
         return value
 
     def _parse_boolean(self, raw: str, env: TypeEnv) -> bool:
@@ -115,19 +124,19 @@ class FieldType:
             return True
         if word in FALSE_WORDS:
             return False
-        raise FieldValueError("is not yes or no")
+        raise FieldValueError(lazy_gettext("is not yes or no"))
 
     def _parse_date(self, raw: str, env: TypeEnv) -> date:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            raise FieldValueError(f"is not {self.describe()}") from None
+            raise self._not_allowed() from None
 
     def _parse_datetime(self, raw: str, env: TypeEnv) -> datetime:
         try:
             value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
-            raise FieldValueError(f"is not {self.describe()}") from None
+            raise self._not_allowed() from None
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
@@ -136,20 +145,21 @@ class FieldType:
         for allowed in self.allowed:
             if allowed.casefold() == raw.casefold():
                 return allowed
-        raise FieldValueError(f"is not one of the allowed values ({', '.join(self.allowed)})")
+        raise FieldValueError(lazy_gettext("is not one of the allowed values (%(values)s)",
+                                           values=", ".join(self.allowed)))
 
     def _parse_user(self, raw: str, env: TypeEnv) -> str:
         name = raw.removeprefix("User:").strip()
         found = env.user_name(name)
         if found is None:
-            raise FieldValueError("is not the name of an existing user")
+            raise FieldValueError(lazy_gettext("is not the name of an existing user"))
         return found
 
     def _parse_page(self, raw: str, env: TypeEnv) -> str:
         try:
             return env.titles.parse(raw.lstrip(":")).prefixed
         except InvalidTitle as exc:
-            raise FieldValueError(f"is not a valid page title ({exc})") from None
+            raise FieldValueError(lazy_gettext("is not a valid page title (%(problem)s)", problem=exc)) from None
 
     def display(self, value: Any) -> str:
         """The normal written form of a parsed value (what history and exports show)."""
@@ -234,33 +244,36 @@ def read_type(text: str) -> tuple[FieldType, str]:
                 inner, rest = rest[1:i], rest[i + 1 :]
                 break
         else:
-            raise FieldTypeError(f"the type {text!r} has an unclosed parenthesis")
+            raise FieldTypeError(lazy_gettext("the type %(type)s has an unclosed parenthesis", type=repr(text)))
     known = ", ".join((*SCALAR_TYPES[:7], "enum(A, B, ...)", "user", "page", "list(TYPE)"))
     if name == "list":
         if inner is None:
-            raise FieldTypeError("list needs the type of its items, for example list(text)")
+            raise FieldTypeError(lazy_gettext("list needs the type of its items, for example list(text)"))
         item, leftover = read_type(inner)
         if leftover.strip():
-            raise FieldTypeError(f"unexpected {leftover.strip()!r} in list({inner})")
+            raise FieldTypeError(lazy_gettext("unexpected %(text)s in %(type)s", text=repr(leftover.strip()),
+                                               type=f"list({inner})"))
         if item.is_list:
-            raise FieldTypeError("a list of lists is not supported")
+            raise FieldTypeError(lazy_gettext("a list of lists is not supported"))
         return FieldType(item.name, item.allowed, is_list=True), rest
     if name == "enum":
         values = tuple(v for v in _split_top(inner or "") if v)
         if not values:
-            raise FieldTypeError("enum needs its allowed values, for example enum(Open, Closed)")
+            raise FieldTypeError(lazy_gettext("enum needs its allowed values, for example enum(Open, Closed)"))
         if len({v.casefold() for v in values}) != len(values):
-            raise FieldTypeError(f"enum({inner}) lists a value twice")
+            raise FieldTypeError(lazy_gettext("%(type)s lists a value twice", type=f"enum({inner})"))
         return FieldType("enum", values), rest
     if name not in SCALAR_TYPES:
-        raise FieldTypeError(f"unknown type {text.split()[0] if text else '(none)'!r}; known types: {known}")
+        raise FieldTypeError(lazy_gettext("unknown type %(type)s; known types: %(known)s",
+                                           type=repr(text.split()[0] if text else "(none)"), known=known))
     if inner is not None:
-        raise FieldTypeError(f"the type {name} takes no arguments")
+        raise FieldTypeError(lazy_gettext("the type %(type)s takes no arguments", type=name))
     return FieldType(name), rest
 
 
 def parse_type(text: str) -> FieldType:
     field_type, rest = read_type(text)
     if rest.strip():
-        raise FieldTypeError(f"unexpected {rest.strip()!r} after the type {field_type.spec}")
+        raise FieldTypeError(lazy_gettext("unexpected %(text)s after the type %(type)s", text=repr(rest.strip()),
+                                           type=field_type.spec))
     return field_type

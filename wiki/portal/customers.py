@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -86,10 +86,11 @@ def may_manage(session: Session, actor: Actor, account: Account) -> bool:
 
 def _invite(site: Site, session: Session, user: User, account: Account, actor: Actor) -> None:
     token = resets.issue(session, user, "setpassword")
-    mail_user(site, session, user, f"You can now act for {account.name}",
-              f"{actor.name} added you as a contact of the account {account.name}. Your user name is "
-              f"{user.name}. Choose your password with this link (valid for 3 days):\n\n"
-              f"{resets.reset_link(site, token)}")
+    mail_user(site, session, user, lazy_gettext("You can now act for %(account)s", account=account.name),
+              lazy_gettext("%(actor)s added you as a contact of the account %(account)s. Your user name is "
+                           "%(name)s. Choose your password with this link (valid for 3 days):\n\n%(link)s",
+                           actor=actor.name, account=account.name, name=user.name,
+                           link=resets.reset_link(site, token)))
 
 
 def create_account(site: Site, session: Session, actor: Actor, name: str, kind: str, contact_name: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,9 +33,10 @@ def recognise(site: Site, session: Session, user: User, cookie: str | None, user
     session.add(KnownDevice(user_id=user.id, device_hash=digest(token), user_agent=user_agent[:300],
                             first_seen=now, last_seen=now))
     audit.record(session, "signin.new_device", user_id=user.id, ip=ip, detail=user_agent[:200])
-    mail_user(site, session, user, "Security notice: sign-in from a new device",
-              f"Your account was just signed in to from a device we had not seen before:\n\n"
-              f"  browser: {user_agent[:200] or 'unknown'}\n  address: {ip or 'unknown'}\n"
-              f"  time:    {now:%Y-%m-%d %H:%M} UTC\n\n"
-              "If this was you, there is nothing to do. If not, change your password at once.")
+    unknown = lazy_gettext("unknown")
+    mail_user(site, session, user, lazy_gettext("Security notice: sign-in from a new device"),
+              lazy_gettext("Your account was just signed in to from a device we had not seen before:\n\n"
+                           "  browser: %(browser)s\n  address: %(address)s\n  time:    %(time)s UTC\n\n"
+                           "If this was you, there is nothing to do. If not, change your password at once.",
+                           browser=user_agent[:200] or unknown, address=ip or unknown, time=f"{now:%Y-%m-%d %H:%M}"))
     return token

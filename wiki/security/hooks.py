@@ -8,9 +8,21 @@ from flask_babel import lazy_gettext
 from wiki.hooktypes import MenuItem, SpecialPage
 from wiki.hookspecs import hookimpl
 from wiki.portal import views as portal_views
-from wiki.security import admin_views, user_views, views, web
+from wiki.security import admin_views, ratelimit, user_views, views, web
 
 STAFF = ("staff", "admin")
+
+
+@hookimpl
+def site_started(site):
+    """Each site keeps its own in-memory count of the buffered rate limits (the ``api`` rule)."""
+    site.rate_limit_buffer = ratelimit.HitBuffer()
+
+
+@hookimpl
+def site_stopping(site):
+    """Hits still counted only in memory are written to the shared table."""
+    site.rate_limit_buffer.flush(site)
 
 
 @hookimpl

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
 from wiki.models import User
@@ -39,12 +40,14 @@ def register_failure(site: Site, session: Session, user: User, ip: str, now: dat
     audit.record(session, "lockout", user_id=user.id, ip=ip,
                  detail=f"locked until {state.locked_until:%Y-%m-%d %H:%M} UTC")
     minutes = int(LOCK_TIME.total_seconds() // 60)
-    mail_user(site, session, user, "Security notice: your account is locked",
-              f"There were {MAX_FAILURES} failed attempts to sign in to your account (the last from {ip or 'an unknown address'}). "
-              f"Sign-in is locked for {minutes} minutes. If this was not you, someone may be guessing your "
-              "password: a separate message holds a link to choose a new one.")
-    resets.send_reset(site, session, user, reason=f"Your account was locked after {MAX_FAILURES} failed sign-ins.",
-                      now=now)
+    mail_user(site, session, user, lazy_gettext("Security notice: your account is locked"),
+              lazy_gettext("There were %(failures)d failed attempts to sign in to your account (the last from "
+                           "%(address)s). Sign-in is locked for %(minutes)d minutes. If this was not you, someone "
+                           "may be guessing your password: a separate message holds a link to choose a new one.",
+                           failures=MAX_FAILURES, address=ip or lazy_gettext("an unknown address"), minutes=minutes))
+    resets.send_reset(site, session, user, now=now,
+                      reason=lazy_gettext("Your account was locked after %(failures)d failed sign-ins.",
+                                          failures=MAX_FAILURES))
     return True
 
 

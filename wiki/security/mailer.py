@@ -1,5 +1,12 @@
-"""Security mail (lock-outs, reset links, new-device notices): queued in the outbox inside the
-caller's transaction and sent right after the commit, because such mail must arrive promptly.
+"""Security mail (lock-outs, reset links, new-device notices, 2FA and email changes, contact
+invitations): queued in the outbox inside the caller's transaction and sent right after the
+commit, because such mail must arrive promptly.
+
+Each message is written in its recipient's language (``wiki.mail.recipient_language``), not in
+the language of whoever caused it: an admin working in English who resets a Chinese
+customer's password sends Chinese.  Callers therefore pass the subject and body as lazy
+strings (``lazy_gettext(..., name=value)``), which are turned into text here, in the
+recipient's language; this works in a request, from the command line and in jobs alike.
 
 A failed send loses nothing: the message stays in the outbox with its error and a later
 ``wiki.mail.send_pending`` run (the outbox job) delivers it.  Security mail is not subject
@@ -10,9 +17,10 @@ from __future__ import annotations
 
 import logging
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from wiki.mail import queue_mail, send_pending
+from wiki.mail import queue_mail, recipient_language, send_pending, written_in
 from wiki.models import User
 from wiki.pages import after_commit
 from wiki.site import Site
@@ -42,14 +50,17 @@ def send_soon(site: Site, session: Session) -> None:
     after_commit(session, _send)
 
 
-def mail_user(site: Site, session: Session, user: User, subject: str, body: str, to: str | None = None) -> bool:
-    """Queue a security message to ``user`` (or to ``to``); False when there is no address."""
+def mail_user(site: Site, session: Session, user: User, subject: object, body: object, to: str | None = None) -> bool:
+    """Queue a security message to ``user`` (or to ``to``) in the user's language; False when
+    there is no address.  ``subject`` and ``body`` are lazy strings, rendered here."""
     address = to or user.email
     if not address:
-        log.warning("no email address for %s; security mail %r not sent", user.name, subject)
+        log.warning("no email address for %s; security mail %r not sent", user.name, str(subject))
         return False
-    greeting = f"Hello {user.name},\n\n"
-    footer = f"\n\n-- \n{site.settings.site_name}\n"
-    queue_mail(session, address, f"[{site.settings.site_name}] {subject}", greeting + body + footer, category=CATEGORY)
+    name = site.settings.site_name
+    with written_in(recipient_language(user, site.settings.default_language)):
+        text = gettext("Hello %(name)s,\n\n%(body)s\n\n-- \n%(site)s\n", name=user.name, body=str(body), site=name)
+        heading = f"[{name}] {subject}"
+    queue_mail(session, address, heading, text, category=CATEGORY)
     send_soon(site, session)
     return True

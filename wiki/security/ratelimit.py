@@ -12,10 +12,27 @@ A rule is ``"hits/seconds"``; the defaults below can be changed in ``config.toml
 A key is the rule's name and who is counted (an IP address, a user or an API key), so one
 noisy client does not lock out others.  ``wiki.security.web.too_many_requests`` turns a
 ``RateLimited`` into the 429 answer (with ``Retry-After``) everywhere.
+
+Counting every hit with a write would make every API request, reads included, take SQLite's
+single write lock, so page reads would queue behind saves.  The ``api`` rule is therefore
+counted in process memory (``HitBuffer``) and added to the shared table in one write per key
+when a second has passed since this process last wrote it, or once this process has counted
+1% of the limit (at least one hit) since then, and whenever a window ends (a key used at its
+allowed rate costs one or two writes a second).  Each write returns the shared total, which,
+with the hits counted here since, decides.  Within one process the count is exact; across
+processes a client can get at most 1% of the limit (at least one hit) past it per process
+before every process has seen the total: with ``600/60`` and four workers, at most 24 extra
+requests a minute.  The small rules (sign-in, second factors, resets, forms,
+edits) guard against guessing and spam, where every hit must count at once: they keep one
+write per hit.  Hits still in memory when the site stops are written then.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -26,6 +43,7 @@ from wiki.permissions import Actor
 from wiki.security.models import RateLimitHit
 from wiki.site import Site
 
+log = logging.getLogger(__name__)
 DEFAULT_RULES: dict[str, str] = {
     "signin": "10/60",
     "second_factor": "10/60",
@@ -43,6 +61,12 @@ REASONS: dict[str, str] = {
     "edits": lazy_gettext("Too many edits in a short time."),
     "api": lazy_gettext("Too many API requests."),
 }
+#: Rules counted in process memory and written in batches (see the module's docstring).
+BUFFERED_RULES = frozenset({"api"})
+#: A buffered count is written at least this often (seconds) ...
+FLUSH_SECONDS = 1.0
+#: ... or once this share of the limit was counted in this process since the last write.
+FLUSH_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -86,11 +110,9 @@ def rule(site: Site, name: str) -> Rule:
     return Rule.parse(name, configured.get(name, DEFAULT_RULES[name]))
 
 
-def hit(site: Site, name: str, who: str, now: datetime | None = None) -> None:
-    """Count one request of ``who`` under rule ``name``; raise ``RateLimited`` past the limit."""
-    limit = rule(site, name)
-    now = now or datetime.now(timezone.utc)
-    key = f"{name}:{who}"[:255]
+def _add_hits(site: Site, key: str, count: int, limit: Rule, now: datetime) -> tuple[int, datetime]:
+    """Add ``count`` hits to ``key``'s shared row (a new window when the old one ended); returns
+    the window's hits and start."""
     for attempt in range(2):
         try:
             with site.db.write() as session:
@@ -100,12 +122,95 @@ def hit(site: Site, name: str, who: str, now: datetime | None = None) -> None:
                     session.add(row)
                 elif row.window_start + timedelta(seconds=limit.seconds) <= now:
                     row.window_start, row.hits = now, 0
-                row.hits += 1
-                hits, window_start = row.hits, row.window_start
-            break
+                row.hits += count
+                return row.hits, row.window_start
         except IntegrityError:  # two first hits at once: the row exists now, count again
             if attempt:
                 raise
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class _Tally:
+    """One key's count in this process: the shared total as last written, plus what was
+    counted here since (``pending``) and what is being written right now (``writing``)."""
+
+    shared: int = 0
+    window_start: datetime | None = None
+    pending: int = 0
+    writing: int = 0
+    written_at: float = 0.0
+
+    def due(self, limit: Rule, now: datetime, clock: float) -> bool:
+        if self.writing:
+            return False  # another thread is writing this key; count on meanwhile
+        return (self.window_start is None or self.window_start + timedelta(seconds=limit.seconds) <= now
+                or clock - self.written_at >= FLUSH_SECONDS
+                or self.pending >= max(1, int(limit.hits * FLUSH_SHARE)))
+
+    @property
+    def total(self) -> int:
+        return self.shared + self.writing + self.pending
+
+
+class HitBuffer:
+    """Hits of the buffered rules counted in this process, written to the shared table in
+    batches (one per site, made by ``wiki.security.hooks.site_started``)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._tallies: dict[str, _Tally] = {}
+
+    def hit(self, site: Site, key: str, limit: Rule, now: datetime) -> tuple[int, datetime]:
+        """Count one hit; returns the window's hits (as far as this process knows) and start."""
+        clock = self._clock()
+        with self._lock:
+            tally = self._tallies.setdefault(key, _Tally())
+            tally.pending += 1
+            if not tally.due(limit, now, clock):
+                return tally.total, tally.window_start
+            tally.writing, tally.pending = tally.pending, 0
+        return self._write(site, key, tally, limit, now, clock)
+
+    def _write(self, site: Site, key: str, tally: _Tally, limit: Rule, now: datetime,
+               clock: float) -> tuple[int, datetime]:
+        try:
+            shared, window_start = _add_hits(site, key, tally.writing, limit, now)
+        except BaseException:
+            with self._lock:
+                tally.pending, tally.writing = tally.pending + tally.writing, 0
+            raise
+        with self._lock:
+            tally.shared, tally.window_start, tally.writing, tally.written_at = shared, window_start, 0, clock
+            return tally.total, window_start
+
+    def flush(self, site: Site, now: datetime | None = None) -> None:
+        """Write the counts still held here whose window has not ended (when the site stops)."""
+        now = now or datetime.now(timezone.utc)
+        with self._lock:
+            waiting = {key: (tally.pending, tally.window_start) for key, tally in self._tallies.items()
+                       if tally.pending and tally.window_start is not None}
+            self._tallies.clear()
+        for key, (count, window_start) in waiting.items():
+            limit = rule(site, key.partition(":")[0])
+            if window_start + timedelta(seconds=limit.seconds) <= now:
+                continue
+            try:
+                _add_hits(site, key, count, limit, now)
+            except Exception:  # stopping must not fail; these hits are then only not shared
+                log.warning("rate limit hits of %s could not be written", key, exc_info=True)
+
+
+def hit(site: Site, name: str, who: str, now: datetime | None = None) -> None:
+    """Count one request of ``who`` under rule ``name``; raise ``RateLimited`` past the limit."""
+    limit = rule(site, name)
+    now = now or datetime.now(timezone.utc)
+    key = f"{name}:{who}"[:255]
+    if name in BUFFERED_RULES:
+        hits, window_start = site.rate_limit_buffer.hit(site, key, limit, now)
+    else:
+        hits, window_start = _add_hits(site, key, 1, limit, now)
     if hits > limit.hits:
         ends = window_start + timedelta(seconds=limit.seconds)
         raise RateLimited(name, max(1, int((ends - now).total_seconds() + 0.999)))

@@ -13,7 +13,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -87,12 +87,15 @@ def request_reset(site: Site, session: Session, name_or_email: str, ip: str = ""
     audit.record(session, "password.reset_requested", user_id=user.id, ip=ip)
 
 
-def send_reset(site: Site, session: Session, user: User, reason: str = "", now: datetime | None = None) -> None:
+def send_reset(site: Site, session: Session, user: User, reason: object = "", now: datetime | None = None) -> None:
+    """Mail ``user`` a reset link; ``reason`` (a lazy string) opens the message when given."""
     token = issue(session, user, "reset", now=now)
-    mail_user(site, session, user, "Reset your password",
-              (reason + "\n\n" if reason else "")
-              + f"To choose a new password, open this link within one hour:\n\n{reset_link(site, token)}\n\n"
-              "The link works once. If you did not ask for it, you can ignore this message.")
+    body = lazy_gettext("To choose a new password, open this link within one hour:\n\n%(link)s\n\n"
+                        "The link works once. If you did not ask for it, you can ignore this message.",
+                        link=reset_link(site, token))
+    if reason:
+        body = lazy_gettext("%(reason)s\n\n%(body)s", reason=reason, body=body)
+    mail_user(site, session, user, lazy_gettext("Reset your password"), body)
 
 
 def complete_reset(site: Site, session: Session, token: str, password: str, ip: str = "",
@@ -108,9 +111,9 @@ def complete_reset(site: Site, session: Session, token: str, password: str, ip: 
     state.failed_logins, state.locked_until, state.password_changed_at = 0, None, now
     end_sessions(session, user.id)
     audit.record(session, "password.reset", user_id=user.id, ip=ip)
-    mail_user(site, session, user, "Your password was changed",
-              "The password of your account was just set through an emailed link. If this was not you, "
-              "reset it at once and tell us.")
+    mail_user(site, session, user, lazy_gettext("Your password was changed"),
+              lazy_gettext("The password of your account was just set through an emailed link. If this was not "
+                           "you, reset it at once and tell us."))
     return user
 
 
@@ -133,8 +136,8 @@ def change_password(site: Site, session: Session, actor: Actor, current: str, ne
     security_of(session, user.id).password_changed_at = _now(now)
     end_sessions(session, user.id)
     audit.record(session, "password.changed", actor=actor, ip=ip)
-    mail_user(site, session, user, "Your password was changed",
-              "The password of your account was just changed. If this was not you, reset it at once.")
+    mail_user(site, session, user, lazy_gettext("Your password was changed"),
+              lazy_gettext("The password of your account was just changed. If this was not you, reset it at once."))
 
 
 def request_email_change(site: Site, session: Session, actor: Actor, password: str, new_email: str,
@@ -150,14 +153,15 @@ def request_email_change(site: Site, session: Session, actor: Actor, password: s
     if new_email == user.email:
         raise AccountError(gettext("That is already your email address."))
     token = issue(session, user, "email", new_email=new_email, now=now)
-    mail_user(site, session, user, "Confirm your new email address",
-              "Open this link to make this your account's email address:\n\n"
-              + link(site, f"/wiki/Special:ChangeEmail?token={quote(token)}")
-              + "\n\nIf you did not ask for this, ignore this message.", to=new_email)
+    mail_user(site, session, user, lazy_gettext("Confirm your new email address"),
+              lazy_gettext("Open this link to make this your account's email address:\n\n%(link)s\n\n"
+                           "If you did not ask for this, ignore this message.",
+                           link=link(site, f"/wiki/Special:ChangeEmail?token={quote(token)}")), to=new_email)
     if user.email:
-        mail_user(site, session, user, "Email change requested",
-                  f"Someone asked to change your account's email address to {new_email}. It changes only "
-                  "when the link sent there is opened. If this was not you, change your password.")
+        mail_user(site, session, user, lazy_gettext("Email change requested"),
+                  lazy_gettext("Someone asked to change your account's email address to %(address)s. It changes "
+                               "only when the link sent there is opened. If this was not you, change your password.",
+                               address=new_email))
     audit.record(session, "email.change_requested", actor=actor, ip=ip, new_email=new_email)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import pyotp
 import segno
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -95,8 +95,8 @@ def confirm_enrolment(site: Site, session: Session, actor: Actor, code: str, ip:
     state.totp_enabled, state.totp_last_step = True, step
     codes = new_backup_codes(session, actor.user_id)
     audit.record(session, "2fa.enabled", actor=actor, ip=ip)
-    mail_user(site, session, session.get(User, actor.user_id), "Two-factor sign-in turned on",
-              "Two-factor sign-in was turned on for your account. If this was not you, tell us at once.")
+    mail_user(site, session, session.get(User, actor.user_id), lazy_gettext("Two-factor sign-in turned on"),
+              lazy_gettext("Two-factor sign-in was turned on for your account. If this was not you, tell us at once."))
     return codes
 
 
@@ -147,9 +147,9 @@ def regenerate_backup_codes(site: Site, session: Session, actor: Actor, code: st
     state.totp_last_step = step
     codes = new_backup_codes(session, actor.user_id)
     audit.record(session, "2fa.backup_codes_regenerated", actor=actor, ip=ip)
-    mail_user(site, session, session.get(User, actor.user_id), "New backup codes",
-              "New backup codes for two-factor sign-in were made for your account; the old ones no longer work. "
-              "If this was not you, tell us at once.")
+    mail_user(site, session, session.get(User, actor.user_id), lazy_gettext("New backup codes"),
+              lazy_gettext("New backup codes for two-factor sign-in were made for your account; the old ones no "
+                           "longer work. If this was not you, tell us at once."))
     return codes
 
 
@@ -170,5 +170,5 @@ def disable(site: Site, session: Session, actor: Actor, code: str, ip: str = "",
     state.totp_enabled, state.totp_secret, state.totp_last_step = False, None, None
     session.execute(delete(BackupCode).where(BackupCode.user_id == actor.user_id))
     audit.record(session, "2fa.disabled", actor=actor, ip=ip)
-    mail_user(site, session, session.get(User, actor.user_id), "Two-factor sign-in turned off",
-              "Two-factor sign-in was turned off for your account. If this was not you, tell us at once.")
+    mail_user(site, session, session.get(User, actor.user_id), lazy_gettext("Two-factor sign-in turned off"),
+              lazy_gettext("Two-factor sign-in was turned off for your account. If this was not you, tell us at once."))

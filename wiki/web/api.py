@@ -1,7 +1,9 @@
 """The JSON API at ``/api/v1`` (see DESIGN.md for the contract).
 
 Authentication is the browser session or ``Authorization: Bearer <api key>``.  Every error
-is ``{"error": {"code", "message", "details"}}`` with the fitting status code.
+is ``{"error": {"code", "message", "details"}}`` with the fitting status code; ``code`` is
+for programs and never changes, ``message`` is for people, in the request's language
+(Accept-Language).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext
 from flask_wtf.csrf import validate_csrf
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
@@ -61,11 +64,11 @@ def authenticate_request() -> None:
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "unauthorized", "Use 'Authorization: Bearer <api key>'.")
+            raise ApiError(401, "unauthorized", gettext("Use 'Authorization: Bearer <api key>'."))
         with site().db.write() as session:
             key = authenticate_api_key(session, token.strip())
             if key is None:
-                raise ApiError(401, "unauthorized", "The API key is unknown, revoked or expired.")
+                raise ApiError(401, "unauthorized", gettext("The API key is unknown, revoked or expired."))
             g.actor = actor_for(key.user, api_scope=key.scope)
             rate_key = f"key:{key.prefix}"
         ratelimit.hit(site(), "api", rate_key)
@@ -75,7 +78,8 @@ def authenticate_request() -> None:
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except ValidationError as exc:
-            raise ApiError(400, "csrf", f"Browser-session writes need a valid X-CSRFToken header ({exc}).")
+            raise ApiError(400, "csrf", gettext("Browser-session writes need a valid X-CSRFToken header (%(reason)s).",
+                                                reason=exc))
 
 
 def make_api_blueprint(name: str, import_name: str) -> Blueprint:
@@ -139,7 +143,7 @@ def openapi_document():
 def json_body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ApiError(400, "invalid_json", "The body must be a JSON object.")
+        raise ApiError(400, "invalid_json", gettext("The body must be a JSON object."))
     return data
 
 
@@ -148,7 +152,7 @@ def _page_or_404(title):
     page = s.get_page(db_session(), title)
     who = actor()
     if page is None or page.deleted or (page.account_id is not None and not s.policy.allows(who, "read", title, page)):
-        raise ApiError(404, "not_found", f"The page {title.prefixed} does not exist.")
+        raise ApiError(404, "not_found", gettext("The page %(title)s does not exist.", title=title.prefixed))
     s.policy.check(who, "read", title, page)
     return page
 
@@ -161,7 +165,8 @@ def get_page(name: str):
     revision_id = request.args.get("revision", type=int) or page.latest_id
     revision = db_session().get(Revision, revision_id)
     if revision is None or revision.page_id != page.id or is_archived(db_session(), revision.id):
-        raise ApiError(404, "not_found", f"Revision {revision_id} is not a revision of {title.prefixed}.")
+        raise ApiError(404, "not_found", gettext("Revision %(revision)s is not a revision of %(title)s.",
+                                                 revision=revision_id, title=title.prefixed))
     categories = sorted(db_session().scalars(select(CategoryLink.category).where(CategoryLink.from_id == page.id)))
     body: dict[str, Any] = {
         "title": title.prefixed,
@@ -184,16 +189,17 @@ def put_page(name: str):
     data = json_body()
     text = data.get("text")
     if not isinstance(text, str):
-        raise ApiError(400, "invalid_input", "'text' is required and must be a string.", {"field": "text"})
+        raise ApiError(400, "invalid_input", gettext("'text' is required and must be a string."), {"field": "text"})
     summary = data.get("summary", "")
     base = data.get("base_revision_id")
     if not isinstance(summary, str):
-        raise ApiError(400, "invalid_input", "'summary' must be a string.", {"field": "summary"})
+        raise ApiError(400, "invalid_input", gettext("'summary' must be a string."), {"field": "summary"})
     if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
-        raise ApiError(400, "invalid_input", "'base_revision_id' must be an integer.", {"field": "base_revision_id"})
+        raise ApiError(400, "invalid_input", gettext("'base_revision_id' must be an integer."),
+                       {"field": "base_revision_id"})
     watch = data.get("watch")
     if watch is not None and not isinstance(watch, bool):
-        raise ApiError(400, "invalid_input", "'watch' must be true or false.", {"field": "watch"})
+        raise ApiError(400, "invalid_input", gettext("'watch' must be true or false."), {"field": "watch"})
     who = actor()
     ratelimit.hit(s, "edits", ratelimit.client_key(who, client_ip()))
     try:
@@ -203,14 +209,15 @@ def put_page(name: str):
             existing = s.get_page(session, title)
             if existing is not None and existing.account_id is not None \
                     and not s.policy.allows(who, "read", title, existing):
-                raise ApiError(404, "not_found", f"The page {title.prefixed} does not exist.")
+                raise ApiError(404, "not_found", gettext("The page %(title)s does not exist.", title=title.prefixed))
             result = save_page(s, session, title, text, who, summary=summary, minor=bool(data.get("minor")),
                                base_revision_id=base, extra={} if watch is None else {"watch": watch})
     except SaveError as exc:
-        raise ApiError(400, "invalid_input", "The page was not saved.", {"messages": exc.messages})
+        raise ApiError(400, "invalid_input", gettext("The page was not saved."), {"messages": exc.messages})
     except EditConflict as exc:
-        raise ApiError(409, "edit_conflict", f"{title.prefixed} was changed since revision {exc.base_revision_id} "
-                       "and the changes overlap.", {"current_revision_id": exc.current_revision_id,
+        raise ApiError(409, "edit_conflict", gettext("%(title)s was changed since revision %(revision)s and the "
+                                                     "changes overlap.", title=title.prefixed,
+                                                     revision=exc.base_revision_id), {"current_revision_id": exc.current_revision_id,
                                                     "current_text": exc.current_text, "your_text": exc.your_text})
     revision_id = result.revision.id if result.revision else result.page.latest_id
     status = 201 if result.created else 200
@@ -225,7 +232,8 @@ def page_revisions(name: str):
     page = _page_or_404(title)
     limit = request.args.get("limit", 50, type=int)
     if not 1 <= limit <= 500:
-        raise ApiError(400, "invalid_input", "'limit' must be between 1 and 500.", {"field": "limit"})
+        raise ApiError(400, "invalid_input", gettext("'limit' must be between 1 and %(most)s.", most=500),
+                       {"field": "limit"})
     rows = db_session().scalars(
         select(Revision).where(Revision.page_id == page.id, not_archived()).order_by(Revision.id.desc()).limit(limit)
     )

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import quote
 from weakref import WeakKeyDictionary
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,7 +50,8 @@ DEFAULT_INPUT = {"longtext": "textarea", "enum": "select", "boolean": "checkbox"
 
 
 class FormError(ValueError):
-    """The form cannot be used as written, or was filled in wrongly."""
+    """The form cannot be used as written, or was filled in wrongly (the message is translated
+    where it is shown; names and values in it stay as written)."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class FormDef:
         return not actor.is_anonymous and self.allows(actor)
 
     def who(self) -> str:
-        names = {"*": "everyone", "user": "signed-in users"}
+        names = {"*": gettext("everyone"), "user": gettext("signed-in users")}
         return ", ".join(names.get(r, r) for r in self.roles)
 
 
@@ -99,11 +101,12 @@ def parse_form(name: str, settings: dict[str, str], inputs: list[str]) -> FormDe
     """Build a ``FormDef`` from ``#form``'s settings and input arguments; raises ``FormError``."""
     template = settings.get("template", "").strip()
     if not template:
-        raise FormError("#form needs template=NAME (the template whose fields the form fills in)")
+        raise FormError(lazy_gettext("#form needs template=NAME (the template whose fields the form fills in)"))
     roles = tuple(r.strip().lower() for r in settings.get("roles", "admin, staff").split(",") if r.strip())
     unknown = [r for r in roles if r not in (*ROLES, "user", "*")]
     if unknown:
-        raise FormError(f"#form: unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}, user and *")
+        raise FormError(lazy_gettext("#form: unknown role %(role)s; roles are %(roles)s, user and *",
+                                     role=repr(unknown[0]), roles=", ".join(ROLES)))
     parsed = []
     for raw in inputs:
         spec, _, help_text = raw.partition(";")
@@ -111,16 +114,17 @@ def parse_form(name: str, settings: dict[str, str], inputs: list[str]) -> FormDe
         try:
             field_name = normalise_field_name(field_part)
         except DeclarationError as exc:
-            raise FormError(f"#form: {exc}") from None
+            raise FormError(lazy_gettext("#form: %(problem)s", problem=exc)) from None
         kind = kind.strip().lower()
         if kind and kind not in INPUT_TYPES:
-            raise FormError(f"#form: the input type {kind!r} of {field_name} is unknown; "
-                            f"input types are {', '.join(INPUT_TYPES)}")
+            raise FormError(lazy_gettext("#form: the input type %(input)s of %(field)s is unknown; input types "
+                                         "are %(inputs)s", input=repr(kind), field=field_name,
+                                         inputs=", ".join(INPUT_TYPES)))
         if any(i.field == field_name for i in parsed):
-            raise FormError(f"#form: the field {field_name} is listed twice")
+            raise FormError(lazy_gettext("#form: the field %(field)s is listed twice", field=field_name))
         parsed.append(FormInput(field_name, kind, help_text.strip()))
     if not parsed:
-        raise FormError("#form lists no fields; add arguments such as 'Subject = text'")
+        raise FormError(lazy_gettext("#form lists no fields; add arguments such as 'Subject = text'"))
     free_text = None
     if "free text" in settings:
         label, _, help_text = settings["free text"].partition(";")
@@ -168,16 +172,20 @@ def check_form(site, session: Session, form: FormDef) -> list[str]:
     """Problems with a form against its template's declaration (for saving the Form page)."""
     decls = declared_fields(site, session, form)
     if not decls:
-        return [f"#form: Template:{form.template} declares no fields (add {{{{#declare: ...}}}} to it first)."]
+        return [gettext("#form: %(template)s declares no fields (add {{#declare: ...}} to it first).",
+                        template=f"Template:{form.template}")]
     errors = []
     for item in form.inputs:
         decl = decls.get(item.field)
         if decl is None:
-            errors.append(f"#form: Template:{form.template} declares no field {item.field}.")
+            errors.append(gettext("#form: %(template)s declares no field %(field)s.",
+                                  template=f"Template:{form.template}", field=item.field))
         elif input_type(item, decl) in ("select", "radio") and decl.type.name != "enum":
-            errors.append(f"#form: {item.field} is {decl.type.spec}; select and radio need an enum field.")
+            errors.append(gettext("#form: %(field)s is %(type)s; select and radio need an enum field.",
+                                  field=item.field, type=decl.type.spec))
         elif item.input == "checkbox" and decl.type.name not in ("boolean", "enum"):
-            errors.append(f"#form: {item.field} is {decl.type.spec}; checkbox needs a boolean or list(enum) field.")
+            errors.append(gettext("#form: %(field)s is %(type)s; checkbox needs a boolean or list(enum) field.",
+                                  field=item.field, type=decl.type.spec))
     return errors
 
 
@@ -211,7 +219,8 @@ def _parsed(site, session: Session, page: Page, title: Title) -> FormDef:
         form = render(text, site.render_context(session, title)).extra.get(FORM_KEY)
         _PARSED[site][page.id] = (page.latest_id, page.touched, form)
     if form is None:
-        raise FormError(f"{title.prefixed} does not define a form ({{{{#form: template=... | ...}}}}).")
+        raise FormError(lazy_gettext("%(title)s does not define a form ({{#form: template=... | ...}}).",
+                                     title=title.prefixed))
     return form
 
 
@@ -223,7 +232,7 @@ def load_form(site, session: Session, name: str) -> FormDef:
         raise FormError(str(exc)) from None
     page = site.get_page(session, title)
     if page is None or page.deleted or page.latest_id is None:
-        raise FormError(f"There is no form called {title.prefixed}.")
+        raise FormError(lazy_gettext("There is no form called %(title)s.", title=title.prefixed))
     return _parsed(site, session, page, title)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
 from wiki.counters import next_value
@@ -82,9 +83,10 @@ def _fill(pattern: str, values: Mapping[str, str], counter: int | None) -> str:
         for name, text in values.items():
             if name.casefold() == key.casefold():
                 if not text.strip():
-                    raise FormError(f"The page title is made from {key}; please fill it in.")
+                    raise FormError(lazy_gettext("The page title is made from %(field)s; please fill it in.", field=key))
                 return " ".join(text.split())
-        raise FormError(f"The title pattern {pattern!r} names {{{key}}}, which is not a field of the form.")
+        raise FormError(lazy_gettext("The title pattern %(pattern)s names %(name)s, which is not a field of the form.",
+                                     pattern=repr(pattern), name=f"{{{key}}}"))
 
     return _PLACEHOLDER.sub(value, pattern)
 
@@ -92,18 +94,21 @@ def _fill(pattern: str, values: Mapping[str, str], counter: int | None) -> str:
 def new_title(site, session: Session, form: FormDef, values: Mapping[str, str]) -> Title:
     """The title of a new page from the form's pattern; ``{counter}`` skips titles already taken."""
     if not form.title_pattern:
-        raise FormError(f"Form:{form.name} has no title pattern (title=...), so it can only edit pages.")
+        raise FormError(lazy_gettext("%(form)s has no title pattern (title=...), so it can only edit pages.",
+                                     form=f"Form:{form.name}"))
     for _ in range(MAX_COUNTER_TRIES):
         counter = next_counter(session, form.title_pattern) if "{counter}" in form.title_pattern else None
         try:
             title = site.titles.parse(_fill(form.title_pattern, values, counter))
         except InvalidTitle as exc:
-            raise FormError(f"The new page's title is not valid: {exc}") from None
+            raise FormError(lazy_gettext("The new page's title is not valid: %(problem)s", problem=exc)) from None
         if site.get_page(session, title) is None:
             return title
         if counter is None:
-            raise FormError(f"A page called {title.prefixed} already exists; change the fields its title is made of.")
-    raise FormError(f"No free title found for {form.title_pattern!r} after {MAX_COUNTER_TRIES} tries.")
+            raise FormError(lazy_gettext("A page called %(title)s already exists; change the fields its title is "
+                                         "made of.", title=title.prefixed))
+    raise FormError(lazy_gettext("No free title found for %(pattern)s after %(tries)s tries.",
+                                 pattern=repr(form.title_pattern), tries=MAX_COUNTER_TRIES))
 
 
 def submit(site, session: Session, form: FormDef, submission: Submission, actor: Actor,
@@ -112,9 +117,11 @@ def submit(site, session: Session, form: FormDef, submission: Submission, actor:
     """Create a page (``target`` is ``None``) or edit ``target``'s template call; raises
     ``FormError``, ``PermissionDenied``, ``SaveError``, ``EditConflict`` or ``UploadError``."""
     if not form.allows(actor):
-        raise PermissionDenied(f"Form:{form.name} may be used by {form.who()} only.")
+        raise PermissionDenied(lazy_gettext("%(form)s may be used by %(who)s only.", form=f"Form:{form.name}",
+                                            who=form.who()))
     if target is not None and not form.allows_editing(actor):
-        raise PermissionDenied("Sign in to edit pages with a form; visitors may only create pages with it.")
+        raise PermissionDenied(lazy_gettext("Sign in to edit pages with a form; visitors may only create pages "
+                                            "with it."))
     decls = declared_fields(site, session, form)
     files = {item.field for item in form.inputs if item.input == "file"}
     values = {item.field: submission.values.get(item.field, "") for item in form.inputs if item.field not in files}
@@ -131,10 +138,11 @@ def submit(site, session: Session, form: FormDef, submission: Submission, actor:
         return save_page(site, session, title, text, actor, summary=summary, account_id=actor.account_id, now=now)
     page = site.get_page(session, target)
     if page is None or page.deleted:
-        raise FormError(f"{target.prefixed} does not exist.")
+        raise FormError(lazy_gettext("%(title)s does not exist.", title=target.prefixed))
     base = session.get(Revision, base_revision_id or page.latest_id)
     if base is None or base.page_id != page.id:
-        raise FormError(f"Revision {base_revision_id} is not a revision of {target.prefixed}.")
+        raise FormError(lazy_gettext("Revision %(revision)s is not a revision of %(title)s.",
+                                     revision=base_revision_id, title=target.prefixed))
     template = site.titles.make(TEMPLATE, form.template)
 
     def is_template(name: str) -> bool:
@@ -145,7 +153,9 @@ def submit(site, session: Session, form: FormDef, submission: Submission, actor:
 
     span = find_call(base.text, is_template)
     if span is None:
-        raise FormError(f"{target.prefixed} does not call {{{{{form.template}}}}}, so Form:{form.name} cannot edit it.")
+        raise FormError(lazy_gettext("%(title)s does not call %(template)s, so %(form)s cannot edit it.",
+                                     title=target.prefixed, template=f"{{{{{form.template}}}}}",
+                                     form=f"Form:{form.name}"))
     text = edited_text(base.text, span, values, free_text)
     return save_page(site, session, target, text, actor, summary=summary, base_revision_id=base.id, now=now)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import Session
 
 from wiki.fields.models import FieldFile
@@ -62,21 +63,24 @@ def check(site, field: str, upload: Upload) -> tuple[str, str]:
     name = _UNSAFE.sub("_", Path(upload.filename.replace("\\", "/")).name).strip(" ._")[:200]
     suffix = Path(name).suffix.lower()
     if suffix not in KINDS:
-        raise UploadError(f"{field}: files of type {suffix or '(no extension)'} are not accepted; "
-                          f"allowed are {', '.join(sorted(KINDS))}")
+        raise UploadError(lazy_gettext("%(field)s: files of type %(type)s are not accepted; allowed are %(allowed)s",
+                                       field=field, type=suffix or gettext("(no extension)"),
+                                       allowed=", ".join(sorted(KINDS))))
     limit = max_bytes(site)
     if len(upload.data) > limit:
-        raise UploadTooLarge(f"{field}: the file is {len(upload.data):,} bytes; at most {limit:,} bytes are allowed")
+        raise UploadTooLarge(lazy_gettext("%(field)s: the file is %(size)s bytes; at most %(most)s bytes are allowed",
+                                          field=field, size=f"{len(upload.data):,}", most=f"{limit:,}"))
     if not upload.data:
-        raise UploadError(f"{field}: the file is empty")
+        raise UploadError(lazy_gettext("%(field)s: the file is empty", field=field))
     content_type, signatures = KINDS[suffix]
     if signatures and not upload.data.startswith(signatures):
-        raise UploadError(f"{field}: the file's content is not {content_type} as its name {name!r} says")
+        raise UploadError(lazy_gettext("%(field)s: the file's content is not %(type)s as its name %(name)s says",
+                                       field=field, type=content_type, name=repr(name)))
     if not signatures:
         try:
             upload.data.decode("utf-8")
         except UnicodeDecodeError:
-            raise UploadError(f"{field}: a .txt file must be UTF-8 text") from None
+            raise UploadError(lazy_gettext("%(field)s: a .txt file must be UTF-8 text", field=field)) from None
     return name, content_type
 
 

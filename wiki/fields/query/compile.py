@@ -3,8 +3,10 @@
 Every condition becomes ``pages.id IN (SELECT page_id FROM field_values WHERE field = ? AND
 value_<type> <op> ?)``, which the ``(field, value, page_id)`` indexes answer without touching
 other rows; category conditions use ``categorylinks`` the same way.  Sorting joins the first
-value of each sort field.  ``site.policy.readable_filter`` is part of the same statement, so
-a viewer never receives a row they may not read, and no page is filtered in Python.
+value of each sort field; grouped queries order by the aggregate or the group in the same
+statement, so ``limit`` and ``offset`` page through groups.  ``site.policy.readable_filter``
+is part of the same statement, so a viewer never receives a row they may not read, and no
+page is filtered in Python.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import Any
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from wiki.fields.declare import field_types
 from wiki.fields.models import FieldValue
-from wiki.fields.query.parse import Condition, Query, QueryError
+from wiki.fields.query.parse import AGGREGATES, Condition, Query, QueryError
 from wiki.fields.store import type_env
 from wiki.fields.types import FieldType, FieldValueError
 from wiki.models import CategoryLink, Page, Revision
@@ -70,7 +73,8 @@ def _typed(site: Any, session: Session, name: str, ftype: FieldType, raw: str) -
             return site.titles.parse(raw).prefixed
         value = ftype.parse(raw, type_env(site, session))
     except (FieldValueError, InvalidTitle) as exc:
-        raise QueryError(f"[[{name}::{raw}]]: {raw!r} {exc}") from None
+        raise QueryError(gettext("%(condition)s: %(value)s %(problem)s", condition=f"[[{name}::{raw}]]",
+                                 value=repr(raw), problem=exc)) from None
     if ftype.column == "number":
         return float(value)
     if isinstance(value, datetime):
@@ -103,7 +107,8 @@ def _pseudo_column(name: str) -> Any:
 def _compare(column: Any, op: str, value: Any, name: str, ftype: FieldType) -> ColumnElement[bool]:
     if op == "like":
         if ftype.column != "text":
-            raise QueryError(f"[[{name}::...]]: wildcards (*) only work on text fields; {name} is {ftype.spec}")
+            raise QueryError(gettext("%(condition)s: wildcards (*) only work on text fields; %(name)s is %(type)s",
+                                     condition=f"[[{name}::...]]", name=name, type=ftype.spec))
         return column.like(value, escape="\\")
     return getattr(column, _OPS[op])(value)
 
@@ -153,9 +158,21 @@ def resolve_types(session: Session, query: Query) -> dict[str, FieldType]:
     types = {n: PSEUDO_TYPES[n] for n in names if n in PSEUDO_TYPES}
     types.update(field_types(session, names - set(types)))
     missing = sorted(names - set(types) - {"Category"})
+    _refuse_aggregate_sort(query, missing)
     if missing:
-        raise QueryError(f"no template declares the field{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        raise QueryError(ngettext("no template declares the field %(names)s", "no template declares the fields %(names)s",
+                                  len(missing), names=", ".join(missing)))
     return types
+
+
+def _refuse_aggregate_sort(query: Query, missing: list[str]) -> None:
+    """``sort=count`` in a query without ``aggregate=`` reads as a field ``Count``; say what it needs."""
+    for name, _ in query.sort:
+        if name in missing and name.lower() in AGGREGATES:
+            raise QueryError(gettext(
+                "no template declares a field %(name)s to sort by; sort=%(key)s sorts grouped results, "
+                "for example |aggregate=count |group=Category |sort=count |order=desc",
+                name=name, key=name.lower()))
 
 
 def _joinable(c: Condition, types: dict[str, FieldType]) -> bool:
@@ -199,7 +216,7 @@ def run(site: Any, session: Session, actor: Actor, query: Query) -> QueryResult:
         return _filter(site, session, actor, query, types, statement)
 
     if query.aggregate:
-        result.groups = _aggregate(session, query, types, where)
+        _aggregate(session, query, types, where, result)
     elif query.format == "count":
         result.count = session.scalar(where(select(func.count()).select_from(Page)))
     else:
@@ -260,8 +277,8 @@ def _bucket(session: Session, column: Any, interval: str) -> Any:
     return func.to_char(column, postgres)
 
 
-def _aggregate(session: Session, query: Query, types: dict[str, FieldType],
-               where: Callable[[Any], Any]) -> list[tuple[str, float]]:
+def _aggregate(session: Session, query: Query, types: dict[str, FieldType], where: Callable[[Any], Any],
+               result: QueryResult) -> None:
     assert query.aggregate and query.group
     func_name, of = query.aggregate
     statement = select().select_from(Page)
@@ -281,7 +298,8 @@ def _aggregate(session: Session, query: Query, types: dict[str, FieldType],
         key = _bucket(session, key, query.interval or "day")
         group_type = None
     elif query.interval:
-        raise QueryError(f"interval= only works when grouping by a date field; {query.group} is not one")
+        raise QueryError(gettext("interval= only works when grouping by a date field; %(field)s is not one",
+                                 field=query.group))
     if func_name == "count":
         # Every join here gives at most one row per page and group (conditions that could
         # match twice stay IN subqueries; lists hold each value once), so no DISTINCT is
@@ -290,23 +308,38 @@ def _aggregate(session: Session, query: Query, types: dict[str, FieldType],
     else:
         of_type = types[of]
         if of_type.column != "number":
-            raise QueryError(f"aggregate {func_name}({of}) needs a number field; {of} is {of_type.spec}")
+            raise QueryError(gettext("aggregate %(aggregate)s needs a number field; %(field)s is %(type)s",
+                                     aggregate=f"{func_name}({of})", field=of, type=of_type.spec))
         measured = aliased(FieldValue, name="measured")
         statement = statement.join(measured, and_(measured.page_id == Page.id, measured.field == of,
                                                   measured.position == 0))
         measure = getattr(func, func_name)(_column(measured, of_type))
-    statement = where(statement.add_columns(key.label("key"), measure.label("value")))
-    rows = session.execute(statement.group_by(key).order_by(key.is_(None), key))
-    groups = []
-    for group_key, value in rows:
+    value = measure.label("value")
+    statement = where(statement.add_columns(key.label("key"), value)).group_by(key)
+    statement = statement.order_by(*_group_order(query, key, value))
+    rows = session.execute(statement.offset(query.offset).limit(query.limit + 1)).all()
+    result.more = len(rows) > query.limit
+    result.groups = []
+    for group_key, number in rows[: query.limit]:
         if group_key is None:
             label = NONE_LABEL
         elif group_type is not None:
             label = _group_label(group_type, group_key)
         else:
             label = str(group_key)
-        groups.append((label, _number(value)))
-    return groups
+        result.groups.append((label, _number(number)))
+
+
+def _group_order(query: Query, key: Any, value: Any) -> list[Any]:
+    """ORDER BY of a grouped query: its sort keys (the measure or the group), then the group
+    itself, so that groups with the same measure come in a stable order across pages."""
+    order: list[Any] = []
+    for name, desc in query.sort:
+        if name == query.measure():
+            order.append(value.desc() if desc else value.asc())
+        else:
+            order += [key.is_(None), key.desc() if desc else key.asc()]
+    return order + [key.is_(None), key]
 
 
 def _group_label(ftype: FieldType, value: Any) -> str:

@@ -69,8 +69,8 @@ def to_html(result: QueryResult) -> str:
             label = f"{query.aggregate[0]} by {query.group}"
             return _notes(query) + (f'<figure class="ask-chart"><img src="{escape(api_url(query, "svg"))}" '
                                     f'alt="{escape(label)}" width="640" height="360">'
-                                    f"<figcaption>{escape(label)}</figcaption></figure>")
-        return _notes(query) + _groups_table(result)
+                                    f"<figcaption>{escape(label)}</figcaption></figure>") + _further(result)
+        return _notes(query) + _groups_table(result) + _further(result)
     if result.count is not None:
         return f'<span class="ask-count">{result.count}</span>'
     if query.format in ("csv", "json"):
@@ -98,12 +98,10 @@ def to_html(result: QueryResult) -> str:
 
 def _groups_table(result: QueryResult) -> str:
     query = result.query
-    func, of = query.aggregate or ("count", None)
-    measure = f"{func}({of})" if of else func
     body = "".join(f"<tr><td>{escape(label)}</td><td>{_format_number(value)}</td></tr>"
                    for label, value in result.groups or [])
     return (f'<table class="wikitable ask-aggregate"><thead><tr><th>{escape(query.group or "")}</th>'
-            f"<th>{escape(measure)}</th></tr></thead><tbody>{body}</tbody></table>")
+            f"<th>{escape(query.measure())}</th></tr></thead><tbody>{body}</tbody></table>")
 
 
 def _format_number(value: float) -> str:
@@ -116,6 +114,7 @@ def to_json(result: QueryResult) -> dict[str, Any]:
     if result.groups is not None:
         body.update(aggregate=query.aggregate[0] if query.aggregate else None,
                     of=query.aggregate[1] if query.aggregate else None, group=query.group,
+                    offset=query.offset, limit=query.limit, more=result.more,
                     groups=[{"group": label, "value": value} for label, value in result.groups])
     elif result.count is not None:
         body["count"] = result.count

@@ -6,6 +6,9 @@
     |format=table|list|count|csv|json|bar|pie|line
     |aggregate=count|sum(F)|avg(F)|min(F)|max(F) |group=Status|Category |interval=day|month|year
 
+Grouped results sort by the aggregate or the group, ties by the group: ``|aggregate=count
+|group=Category |sort=count |order=desc |limit=5`` lists the five largest categories.
+
 Field values: ``v`` equal, ``!v`` has a value but not ``v``, ``<v`` ``<=v`` ``>v`` ``>=v``,
 ``*`` wildcards (like), ``+`` any value, ``a||b`` one of.  ``Title``, ``Created`` and
 ``Modified`` are properties every page has.  Conditions are ANDed.
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from flask_babel import gettext
 
 from wiki.fields.declare import DeclarationError, normalise_field_name
 from wiki.namespaces import CATEGORY
@@ -64,12 +69,21 @@ class Query:
         """Every field name the query mentions."""
         names = {c.field for c in self.conditions if c.kind == "field"}
         names.update(name for name, _ in self.printouts)
-        names.update(name for name, _ in self.sort)
+        if not self.aggregate:
+            # A grouped query sorts by its measure or its group, both named below.
+            names.update(name for name, _ in self.sort)
         if self.aggregate and self.aggregate[1]:
             names.add(self.aggregate[1])
         if self.group and self.group != "Category":
             names.add(self.group)
         return names
+
+    def measure(self) -> str:
+        """The aggregate as written in a query (``count``, ``sum(Hours)``); also its sort key."""
+        if not self.aggregate:
+            return ""
+        func, of = self.aggregate
+        return f"{func}({of})" if of else func
 
     def to_text(self, **overrides: object) -> str:
         """The query written back as ``#ask`` text (for links to Special:Ask and exports)."""
@@ -81,8 +95,7 @@ class Query:
             params["order"] = ",".join("desc" if desc else "asc" for _, desc in self.sort)
         params.update(limit=self.limit, offset=self.offset, format=self.format)
         if self.aggregate:
-            func, of = self.aggregate
-            params["aggregate"] = f"{func}({of})" if of else func
+            params["aggregate"] = self.measure()
         if self.group:
             params["group"] = self.group
         if self.interval:
@@ -138,23 +151,26 @@ def parse_condition(inner: str, titles: TitleParser) -> Condition:
         try:
             field_name = normalise_field_name(name)
         except DeclarationError as exc:
-            raise QueryError(f"condition [[{inner}]]: {exc}") from None
+            raise QueryError(gettext("condition %(condition)s: %(problem)s", condition=f"[[{inner}]]",
+                                     problem=exc)) from None
         return Condition("field", field=field_name,
                          alternatives=tuple(_field_alternative(v) for v in values.split("||")))
     if inner.endswith(":+"):
         prefix = inner[:-2].strip()
         ns = titles.namespaces.lookup(prefix) if prefix else titles.namespace(0)
         if ns is None:
-            raise QueryError(f"condition [[{inner}]]: there is no namespace called {prefix!r}")
+            raise QueryError(gettext("condition %(condition)s: there is no namespace called %(name)s",
+                                     condition=f"[[{inner}]]", name=repr(prefix)))
         return Condition("namespace", values=(str(ns.number),), label=prefix and ns.name)
     try:
         parsed = [titles.parse(part.strip()) for part in inner.split("||")]
     except InvalidTitle as exc:
-        raise QueryError(f"condition [[{inner}]]: {exc}") from None
+        raise QueryError(gettext("condition %(condition)s: %(problem)s", condition=f"[[{inner}]]",
+                                 problem=exc)) from None
     if all(t.ns == CATEGORY for t in parsed):
         return Condition("category", values=tuple(t.text for t in parsed))
     if any(t.ns == CATEGORY for t in parsed):
-        raise QueryError(f"condition [[{inner}]] mixes categories and pages")
+        raise QueryError(gettext("condition %(condition)s mixes categories and pages", condition=f"[[{inner}]]"))
     return Condition("page", values=tuple(t.prefixed for t in parsed))
 
 
@@ -162,9 +178,9 @@ def _number(key: str, raw: str, low: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise QueryError(f"{key} must be a whole number, not {raw!r}") from None
+        raise QueryError(gettext("%(key)s must be a whole number, not %(value)s", key=key, value=repr(raw))) from None
     if value < low:
-        raise QueryError(f"{key} must be at least {low}, not {value}")
+        raise QueryError(gettext("%(key)s must be at least %(low)s, not %(value)s", key=key, low=low, value=value))
     return value
 
 
@@ -172,7 +188,7 @@ def _field(key: str, raw: str) -> str:
     try:
         return normalise_field_name(raw)
     except DeclarationError as exc:
-        raise QueryError(f"{key}: {exc}") from None
+        raise QueryError(gettext("%(key)s: %(problem)s", key=key, problem=exc)) from None
 
 
 def parse_query(parts: list[str], titles: TitleParser, max_limit: int = 500) -> Query:
@@ -186,7 +202,8 @@ def parse_query(parts: list[str], titles: TitleParser, max_limit: int = 500) -> 
         if part.startswith("[["):
             leftover = _CONDITION.sub("", part).strip()
             if leftover:
-                raise QueryError(f"unexpected text {leftover[:60]!r} between conditions; write each as [[...]]")
+                raise QueryError(gettext("unexpected text %(text)s between conditions; write each as [[...]]",
+                                         text=repr(leftover[:60])))
             query.conditions.extend(parse_condition(c, titles) for c in _CONDITION.findall(part))
         elif part.startswith("?"):
             name, _, label = part[1:].partition("=")
@@ -196,42 +213,44 @@ def parse_query(parts: list[str], titles: TitleParser, max_limit: int = 500) -> 
             key, eq, value = part.partition("=")
             key = key.strip().lower()
             if not eq or key not in PARAMS:
-                raise QueryError(f"unknown parameter {part[:60]!r}; parameters are {', '.join(PARAMS)}, "
-                                 "printouts start with ? and conditions are written [[...]]")
+                raise QueryError(gettext("unknown parameter %(parameter)s; parameters are %(parameters)s, printouts "
+                                         "start with ? and conditions are written [[...]]",
+                                         parameter=repr(part[:60]), parameters=", ".join(PARAMS)))
             params[key] = value.strip()
     _apply_params(query, params, max_limit)
     return query
 
 
+def _function_name(word: str) -> str:
+    """An aggregate function as ``Query.aggregate`` holds it (``Average`` -> ``avg``)."""
+    word = word.lower()
+    return {"average": "avg"}.get(word, word)
+
+
 def _apply_params(query: Query, params: dict[str, str], max_limit: int) -> None:
     fmt = params.get("format", "table").lower() or "table"
     if fmt not in FORMATS:
-        raise QueryError(f"unknown format {fmt!r}; formats are {', '.join(FORMATS)}")
+        raise QueryError(gettext("unknown format %(format)s; formats are %(formats)s", format=repr(fmt),
+                                 formats=", ".join(FORMATS)))
     query.format = fmt
     if "limit" in params:
         query.limit = _number("limit", params["limit"], 1)
     if query.limit > max_limit:
-        query.notes.append(f"The limit {query.limit} is more than the largest allowed, {max_limit}; "
-                           f"{max_limit} is used.")
+        query.notes.append(gettext("The limit %(limit)s is more than the largest allowed, %(most)s; %(most)s is used.",
+                                   limit=query.limit, most=max_limit))
         query.limit = max_limit
     if "offset" in params:
         query.offset = _number("offset", params["offset"], 0)
-    names = [n for n in params.get("sort", "").split(",") if n.strip()]
-    orders = [o.strip().lower() for o in params.get("order", "").split(",") if o.strip()]
-    for o in orders:
-        if o not in ("asc", "desc", "ascending", "descending"):
-            raise QueryError(f"order must be asc or desc, not {o!r}")
-    query.sort = [(_field("sort", n), (orders[min(i, len(orders) - 1)] if orders else "asc").startswith("desc"))
-                  for i, n in enumerate(names)]
     if "aggregate" in params:
         found = _AGGREGATE.match(params["aggregate"].strip().lower())
-        func = {"average": "avg"}.get(found.group(1), found.group(1)) if found else ""
+        func = _function_name(found.group(1)) if found else ""
         if func not in AGGREGATES:
-            raise QueryError(f"aggregate must be count or sum(FIELD), avg(FIELD), min(FIELD), max(FIELD), "
-                             f"not {params['aggregate']!r}")
+            raise QueryError(gettext("aggregate must be count or sum(FIELD), avg(FIELD), min(FIELD), max(FIELD), "
+                                     "not %(value)s", value=repr(params["aggregate"])))
         of = found.group(2)
         if func != "count" and not of:
-            raise QueryError(f"aggregate {func} needs a field, for example {func}(Hours)")
+            raise QueryError(gettext("aggregate %(function)s needs a field, for example %(example)s", function=func,
+                                     example=f"{func}(Hours)"))
         original = re.search(r"\(\s*([^)]*?)\s*\)", params["aggregate"])
         query.aggregate = (func, _field("aggregate", original.group(1)) if of else None)
     if "group" in params:
@@ -239,11 +258,51 @@ def _apply_params(query: Query, params: dict[str, str], max_limit: int) -> None:
     if fmt in CHARTS and query.aggregate is None:
         query.aggregate = ("count", None)
     if query.aggregate and not query.group:
-        raise QueryError("an aggregate needs group=FIELD (or group=Category) to say what to group by")
+        raise QueryError(gettext("an aggregate needs group=FIELD (or group=Category) to say what to group by"))
     if query.group and not query.aggregate:
-        raise QueryError("group= needs aggregate=count, sum(FIELD), avg(FIELD), min(FIELD) or max(FIELD)")
+        raise QueryError(gettext("group= needs aggregate=count, sum(FIELD), avg(FIELD), min(FIELD) or max(FIELD)"))
     if "interval" in params:
         interval = params["interval"].lower()
         if interval not in INTERVALS:
-            raise QueryError(f"interval must be one of {', '.join(INTERVALS)}, not {interval!r}")
+            raise QueryError(gettext("interval must be one of %(intervals)s, not %(value)s",
+                                     intervals=", ".join(INTERVALS), value=repr(interval)))
         query.interval = interval
+    if query.aggregate and "limit" not in params:
+        # Groups were never cut at the row default of 50: a daily chart over a year shows
+        # every day up to the site's largest limit, and ``limit=`` asks for a top N.
+        query.limit = max_limit
+    _apply_sort(query, params)
+
+
+def _apply_sort(query: Query, params: dict[str, str]) -> None:
+    """``sort=`` and ``order=``; read after the aggregate, which changes what a sort key names."""
+    names = [n for n in params.get("sort", "").split(",") if n.strip()]
+    orders = [o.strip().lower() for o in params.get("order", "").split(",") if o.strip()]
+    for o in orders:
+        if o not in ("asc", "desc", "ascending", "descending"):
+            raise QueryError(gettext("order must be asc or desc, not %(value)s", value=repr(o)))
+    query.sort = [(_group_sort_key(query, n) if query.aggregate else _field("sort", n),
+                   (orders[min(i, len(orders) - 1)] if orders else "asc").startswith("desc"))
+                  for i, n in enumerate(names)]
+
+
+def _group_sort_key(query: Query, raw: str) -> str:
+    """A sort key of a grouped query: ``Query.measure()`` for the aggregate (written ``count``,
+    ``sum`` or ``sum(Hours)``) or the group's name; anything else is an error naming both."""
+    assert query.aggregate and query.group
+    func, of = query.aggregate
+    found = _AGGREGATE.match(raw.strip())
+    if found and _function_name(found.group(1)) == func:
+        if found.group(2) is None or _same_field(found.group(2), of):
+            return query.measure()
+    if _same_field(raw, query.group):
+        return query.group
+    raise QueryError(gettext("grouped results sort by %(measure)s (the aggregate) or %(group)s (the group), "
+                             "not '%(key)s'", measure=query.measure(), group=query.group, key=raw.strip()))
+
+
+def _same_field(raw: str, name: str | None) -> bool:
+    try:
+        return normalise_field_name(raw) == name
+    except DeclarationError:
+        return False
