@@ -116,7 +116,16 @@ def test_key_use_is_recorded(site, client):
     save(site, "Page", "text")
     client.get("/api/v1/pages/Page", headers=bearer(token))
     with site.db.read() as session:
-        assert session.query(ApiKey).one().last_used_at is not None
+        first_use = session.query(ApiKey).one().last_used_at
+    assert first_use is not None
+    client.get("/api/v1/pages/Page", headers=bearer(token))
+    with site.db.read() as session:  # within a minute: the read did not write the key again
+        assert session.query(ApiKey).one().last_used_at == first_use
+    with site.db.write() as session:
+        session.query(ApiKey).one().last_used_at = first_use - timedelta(minutes=2)
+    client.get("/api/v1/pages/Page", headers=bearer(token))
+    with site.db.read() as session:
+        assert session.query(ApiKey).one().last_used_at > first_use
 
 
 def test_customers_cannot_see_other_accounts_pages(site, client):

@@ -28,8 +28,10 @@ _hasher = PasswordHasher()
 _NAME = re.compile(r"^[^\s#<>\[\]|{}/:@][^#<>\[\]|{}/:@]{0,79}$")
 _SPECIALS = "!@#$%^&*"
 API_KEY_PREFIX = "tw_"
-#: A key's use goes to the audit log at most this often (each request updates ``last_used_at``).
+#: A key's use goes to the audit log at most this often.
 API_KEY_AUDIT_INTERVAL = timedelta(hours=1)
+#: ``last_used_at`` is written at most this often, so reads with a key do not each take a write lock.
+API_KEY_USE_PRECISION = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
@@ -169,7 +171,7 @@ def create_api_key(
 
 
 def authenticate_api_key(session: Session, token: str, now: datetime | None = None) -> ApiKey | None:
-    """The live key for ``token`` (and its last-used time updated), or ``None``."""
+    """The live key for ``token``, or ``None``; only reads (see ``record_api_key_use``)."""
     if not token.startswith(API_KEY_PREFIX) or token.count("_") < 2:
         return None
     prefix, _, secret = token[len(API_KEY_PREFIX):].partition("_")
@@ -181,7 +183,20 @@ def authenticate_api_key(session: Session, token: str, now: datetime | None = No
         return None
     if key.user.disabled:
         return None
+    return key
+
+
+def api_key_use_due(key: ApiKey, now: datetime) -> bool:
+    """Whether this use of ``key`` must be written (``last_used_at`` older than its precision)."""
+    return key.last_used_at is None or now - key.last_used_at >= API_KEY_USE_PRECISION
+
+
+def record_api_key_use(session: Session, key_id: int, now: datetime | None = None) -> None:
+    """Set the key's ``last_used_at``, and audit its use at most once per ``API_KEY_AUDIT_INTERVAL``."""
+    now = now or datetime.now(timezone.utc)
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        return
     if key.last_used_at is None or now - key.last_used_at >= API_KEY_AUDIT_INTERVAL:
         audit.record(session, "apikey.used", user_id=key.user_id, detail=f"key {key.prefix} ({key.scope})")
     key.last_used_at = now
-    return key

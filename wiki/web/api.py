@@ -8,6 +8,7 @@ for programs and never changes, ``message`` is for people, in the request's lang
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
 
-from wiki.accounts import actor_for, authenticate_api_key
+from wiki.accounts import actor_for, api_key_use_due, authenticate_api_key, record_api_key_use
 from wiki.collab.history import is_archived, not_archived
 from wiki.fields.store import revision_fields
 from wiki.models import CategoryLink, Revision
@@ -65,12 +66,16 @@ def authenticate_request() -> None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "unauthorized", gettext("Use 'Authorization: Bearer <api key>'."))
-        with site().db.write() as session:
-            key = authenticate_api_key(session, token.strip())
+        now = datetime.now(timezone.utc)
+        with site().db.read() as session:
+            key = authenticate_api_key(session, token.strip(), now)
             if key is None:
                 raise ApiError(401, "unauthorized", gettext("The API key is unknown, revoked or expired."))
             g.actor = actor_for(key.user, api_scope=key.scope)
-            rate_key = f"key:{key.prefix}"
+            key_id, rate_key, use_due = key.id, f"key:{key.prefix}", api_key_use_due(key, now)
+        if use_due:
+            with site().db.write() as session:
+                record_api_key_use(session, key_id, now)
         ratelimit.hit(site(), "api", rate_key)
         return
     ratelimit.hit(site(), "api", ratelimit.client_key(actor(), client_ip()))
