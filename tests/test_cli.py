@@ -106,7 +106,7 @@ def test_serve_with_several_processes(instance):
         deadline = time.monotonic() + 60
         while True:
             try:
-                statuses = {requests.get(f"http://127.0.0.1:{port}/wiki/Main_Page", timeout=5).status_code
+                statuses = {requests.get(f"http://127.0.0.1:{port}/wiki/Main_Page", timeout=30).status_code
                         for _ in range(10)}
                 break
             except requests.ConnectionError:
