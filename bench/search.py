@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 from itertools import accumulate
 import sys
 import tempfile
@@ -115,6 +116,12 @@ class Corpus:
         return made
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished child processes (the rebuild's indexers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def insert_pages(site, count: int, corpus: Corpus) -> None:
     rng = corpus.rng
     now = datetime.now(timezone.utc)
@@ -152,11 +159,11 @@ def main() -> None:
     insert_pages(site, args.pages, corpus)
     print(f"inserted {args.pages:,} pages in {time.perf_counter() - started:.1f} s")
 
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu = time.perf_counter(), cpu_seconds()
     indexed = indexer.rebuild(site)
-    rebuild_s, rebuild_cpu = time.perf_counter() - started, time.process_time() - cpu
+    rebuild_s, rebuild_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     print(f"rebuild: {indexed:,} pages in {rebuild_s:.1f} s = {indexed / rebuild_s:,.0f} pages/s "
-          f"({indexed / rebuild_cpu:,.0f} pages per CPU second)")
+          f"({indexed / rebuild_cpu:,.0f} pages per CPU second, indexing processes included)")
 
     applied: list[float] = []
     applied_cpu: list[float] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wiki.namespaces import CORE_NAMESPACE_DIR, NamespaceRegistry, load_namespace_dir
-from wiki.search.analysis import light_stem, multilingual_analyzer, normalize_arabic
+from wiki.search.analysis import has_spelled_words, light_stem, multilingual_analyzer, normalize_arabic
 from wiki.search.documents import plain_text
 from wiki.search.query import QueryError, parse_query
 
@@ -105,3 +105,8 @@ def test_plain_text_drops_markup_and_categories_but_keeps_link_labels():
         "{{Ticket|status=open}}\n* item\n[[Category:Printers]] [[:Category:Linked]] <b>x</b> __NOTOC__ ~~~~"
     )
     assert text == "Setup Some bold printers and Network Ticket status=open item Category:Linked x"
+
+
+def test_only_words_with_letters_outside_cjk_get_spelling_corrections():
+    assert has_spelled_words("printr") and has_spelled_words("الطابعة") and has_spelled_words("打印 printr")
+    assert not has_spelled_words("打印机") and not has_spelled_words("12 34")

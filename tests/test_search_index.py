@@ -4,9 +4,12 @@ changes reach it after the commit, ranked and permission-filtered, on SQLite and
 from __future__ import annotations
 
 import threading
+import time
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from whoosh import index
 
 from tests.support.wiki import add_user, save
 from wiki.collab.moves import delete_page, move_page, undelete_page
@@ -14,11 +17,13 @@ from wiki.hookspecs import hookimpl
 from wiki.models import Page
 from wiki.namespaces import Namespace
 from wiki.permissions import ANONYMOUS, SYSTEM
+from wiki.search import documents, whoosh_backend
 from wiki.search.backend import SearchQuery
-from wiki.search.indexer import apply_queue, check, rebuild
+from wiki.search.indexer import apply_queue, check, maintain, rebuild
 from wiki.search.models import SearchQueueItem
 from wiki.search.query import parse_query
 from wiki.search.service import exact_match, search_pages, title_suggestions
+from wiki.search.whoosh_backend import MERGE_FACTOR
 
 STAFF_ONLY = 3900
 
@@ -228,7 +233,10 @@ def test_a_rolled_back_save_leaves_nothing_queued_or_indexed(site):
     assert titles(site, "phantom") == ["Real"]
 
 
-def test_rebuild_and_check_repair_a_lost_index(site):
+def test_rebuild_and_check_repair_a_lost_index(site, monkeypatch):
+    # Small jobs for two indexing processes, so the rebuild's parallel path does the work.
+    monkeypatch.setattr(whoosh_backend, "BULK_PROCESSES", 2)
+    monkeypatch.setattr(whoosh_backend, "BULK_JOB", 2)
     for n in range(7):
         save(site, f"Doc {n}", f"alpha text number {n}")
     site.search_backend.clear()
@@ -262,3 +270,108 @@ def test_concurrent_saves_all_reach_the_index(any_site):
     with any_site.db.read() as session:
         query = SearchQuery(text="version 4")
         assert search_pages(any_site, session, SYSTEM, query).total == 4
+
+
+class CommitSpy:
+    """Wraps the site's backend to run ``during_commit()`` just before each index commit."""
+
+    def __init__(self, inner, during_commit):
+        self.inner = inner
+        self.during_commit = during_commit
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    @contextmanager
+    def batch(self):
+        with self.inner.batch() as batch:
+            commit = batch.commit
+
+            def spied_commit():
+                self.during_commit()
+                commit()
+
+            batch.commit = spied_commit
+            yield batch
+
+
+def test_the_index_commits_outside_the_write_lock_and_before_the_queue_rows_go(any_site):
+    """Saves never wait for the index, and a crash during the index commit loses no row."""
+    seen = []
+
+    def during_commit():
+        seen.append(queued(any_site))
+
+        def write_elsewhere():
+            with any_site.db.write() as session:
+                session.execute(update(Page).values(touched=func.now()))
+            seen.append("written")
+
+        writer = threading.Thread(target=write_elsewhere)
+        writer.start()
+        writer.join(timeout=10)
+        assert not writer.is_alive(), "a database write waited for the index"
+
+    any_site.search_backend = CommitSpy(any_site.search_backend, during_commit)
+    save(any_site, "Ordering", "heron and egret")
+    assert seen == [1, "written"]  # the row was still queued while the index committed
+    assert queued(any_site) == 0 and titles(any_site, "egret") == ["Ordering"]
+
+
+def test_a_row_queued_while_the_index_commits_stays_for_the_next_indexer(site):
+    """An indexer deletes exactly the rows it read: a change committed meanwhile keeps its row."""
+    page_id = save(site, "Racing", "first heron").page.id
+    added: list[int] = []
+
+    def queue_meanwhile():
+        if not added:
+            with site.db.write() as session:
+                session.add(SearchQueueItem(page_id=page_id, reason="test"))
+            added.append(page_id)
+
+    site.search_backend = CommitSpy(site.search_backend, queue_meanwhile)
+    with site.db.write() as session:
+        session.add(SearchQueueItem(page_id=page_id, reason="test"))
+    assert apply_queue(site) == 1 and added == [page_id] and queued(site) == 1
+    assert apply_queue(site) == 1 and queued(site) == 0
+
+
+def test_a_template_change_reindexes_the_pages_that_use_it(any_site):
+    save(any_site, "Template:Device", "[[Category:Printers]]")
+    save(any_site, "Toner guide", "{{Device}} Replace the toner.")
+    assert titles(any_site, "toner incategory:Printers") == ["Toner guide"]
+    save(any_site, "Template:Device", "[[Category:Scanners]]")
+    assert titles(any_site, "toner incategory:Printers") == []
+    assert titles(any_site, "toner incategory:Scanners") == ["Toner guide"]
+    assert queued(any_site) == 0
+
+
+def test_rebuild_renders_only_for_plugins_that_read_the_output(make_site, monkeypatch):
+    site = make_site(plugins=["wiki.search.hooks", "wiki.fields.hooks"])
+    save(site, "Plain", "{{Ticket|status=open}} kestrel")
+    renders = []
+    real_render = documents.render
+    monkeypatch.setattr(documents, "render", lambda *a, **kw: renders.append(1) or real_render(*a, **kw))
+    assert rebuild(site) == 1 and renders == []
+    assert titles(site, "kestrel") == ["Plain"]
+
+    reading = make_site(plugins=["wiki.search.hooks", StatusFieldsPlugin()])
+    save(reading, "T1", "{{Ticket|status=open}} kestrel")
+    assert rebuild(reading) == 1 and renders == [1]
+    assert titles(reading, "kestrel status:open") == ["T1"]
+
+
+def test_small_segments_are_merged_in_the_background_once_saves_pause(site):
+    def segments():
+        with index.open_dir(site.settings.search_path).reader() as reader:
+            return len(list(reader.leaf_readers()))
+
+    for n in range(MERGE_FACTOR + 2):
+        save(site, f"Segment {n}", "osprey nest")
+    deadline = time.monotonic() + 10
+    while segments() >= MERGE_FACTOR and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert segments() < MERGE_FACTOR
+    assert len(titles(site, "osprey", limit=20)) == MERGE_FACTOR + 2
+    maintain(site)  # the search.merge job
+    assert check(site) == []

@@ -4,6 +4,7 @@ script in a real browser, and the ``search`` commands after a crash, as real pro
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -12,6 +13,7 @@ import pytest
 import requests
 
 from tests.support.live_server import LiveServer
+from tests.test_i18n import ALLOWED, VisibleText
 from tests.support.wiki import add_user, login, save
 from wiki.app import create_app
 from wiki.accounts import create_api_key, find_user
@@ -66,6 +68,21 @@ def test_bad_searches_get_a_clear_error(pages, client):
     assert response.status_code == 400 and "no namespace numbered 999" in response.get_data(as_text=True)
     response = client.get("/wiki/Special:Search?search=x&offset=abc")
     assert response.status_code == 400 and "offset must be a whole number" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["ar", "zh"])
+def test_special_search_speaks_the_readers_language(pages, client, lang):
+    """No English is left on the search page apart from the results' own titles and text."""
+    leftovers = set()
+    for query in ("printers", "netwrk", "Printer setup", "x&namespace=999", "没有这个词"):
+        html = client.get(f"/wiki/Special:Search?search={query}&uselang={lang}").get_data(as_text=True)
+        parser = VisibleText()
+        parser.feed(re.sub(r'<ul class="search-results">.*?</ul>', "", html, flags=re.S))
+        leftovers |= parser.words
+    names = {word for ns in pages.namespaces for word in re.findall(r"[A-Za-z]{2,}", ns.display_name)}
+    names |= {"Search"}  # the page's own name, Special:Search, in its heading
+    typed = {"printers", "netwrk", "network", "Printer", "setup"}  # the searches and the suggestion
+    assert leftovers - ALLOWED - names - typed == set()
 
 
 def test_every_page_has_the_search_box_with_its_script(pages, client):

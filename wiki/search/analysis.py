@@ -38,6 +38,13 @@ _TOKEN = re.compile(
     rf"|(?P<word>[^\W_{_CJK_CHARS}{_ARABIC_CHARS}]+(?:['’.][^\W_{_CJK_CHARS}{_ARABIC_CHARS}]+)*)"
 )
 _ASCII_WORD = re.compile(r"[a-z0-9'’.]+\Z", re.IGNORECASE)
+_SPELLED_LETTER = re.compile(rf"[^\W\d_{_CJK_CHARS}]")
+
+
+def has_spelled_words(text: str) -> bool:
+    """Whether ``text`` has letters outside CJK runs.  Spelling correction by edit distance
+    means nothing for CJK bigrams (any two characters are two edits apart)."""
+    return _SPELLED_LETTER.search(text) is not None
 
 
 class ScriptTokenizer(Tokenizer):

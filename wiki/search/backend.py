@@ -4,9 +4,17 @@ The embedded engine is Whoosh (``wiki.search.whoosh_backend``), an index in the 
 folder.  An installation with several app servers can replace it with a server engine
 (Elasticsearch, OpenSearch, Meilisearch ...) by implementing ``SearchBackend``:
 
-* ``index_documents(docs)`` adds or replaces documents (one per page, keyed by ``page_id``);
-  it may be handed a long iterator (a rebuild) and must not keep all of it in memory.
-* ``delete(page_ids)`` removes pages; unknown ids are ignored.
+* ``batch(bulk=False)`` is a context manager giving an ``IndexBatch``: ``add(doc)`` adds or replaces a
+  document (one per page, keyed by ``page_id``), ``delete(page_id)`` removes a page (unknown
+  ids are ignored), and ``commit()`` makes the changes visible to searches at once;
+  leaving the block without ``commit()`` discards them.  A batch is exclusive: while it is
+  open, every other ``batch()`` (other threads, other processes of the installation) waits
+  for it or fails after a while with an error.  The indexer reads a page's state only once it
+  holds a batch, which is what keeps an older state from overwriting a newer one.  A rebuild
+  adds many documents to one batch (``bulk=True``: the backend may spread the work over
+  processes), so a batch must not keep them all in memory.
+* ``maintain()`` does the slow housekeeping that ``commit()`` leaves for later (merging small
+  segments); a job calls it now and then.
 * ``search(query, filters, limit, offset)`` ranks pages for the user's words (titles count
   more than text), keeps only pages that ``filters.scope`` allows and that match the
   namespace, category and field filters, and returns one page of ``SearchHit`` with an
@@ -28,7 +36,8 @@ Documents and filters are plain values, so a backend never touches the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -88,13 +97,26 @@ class SearchSyntaxError(ValueError):
     """The query text cannot be understood; the message says where."""
 
 
+class IndexBatch(Protocol):
+    """Changes to the index made under its exclusive lock (``SearchBackend.batch``)."""
+
+    def add(self, doc: SearchDocument) -> None:
+        """Add ``doc``, replacing the page's previous document."""
+
+    def delete(self, page_id: int) -> None:
+        """Remove the page's document, if there is one."""
+
+    def commit(self) -> None:
+        """Make the changes visible; the batch is finished."""
+
+
 @runtime_checkable
 class SearchBackend(Protocol):
-    def index_documents(self, docs: Iterable[SearchDocument]) -> int:
-        """Add or replace ``docs``; returns how many were written."""
+    def batch(self, bulk: bool = False) -> AbstractContextManager[IndexBatch]:
+        """An exclusive batch of changes; discarded unless committed before the block ends."""
 
-    def delete(self, page_ids: Sequence[int]) -> None:
-        """Remove these pages from the index."""
+    def maintain(self) -> None:
+        """Housekeeping that keeps searches fast (merging small segments); safe to run any time."""
 
     def search(self, query: SearchQuery, scope: ReadScope, limit: int = 20, offset: int = 0) -> SearchResults:
         """One page of ranked, filtered hits for ``query``, within ``scope``."""

@@ -3,9 +3,10 @@
 The text indexed is the revision's wikitext with the markup taken out (as MediaWiki's own
 search indexes the source), so indexing needs no rendering and a rebuild stays fast.
 Categories come from the category links the save derived; plugins' field values come from
-the ``search_fields`` hook, which needs the rendered ``ParseOutput``: the save's own output
-is passed in when there is one, and a page is rendered only when some plugin implements
-the hook.
+the ``search_fields`` hook, which is handed the revision's ``ParseOutput``: the save's own
+output when there is one, otherwise a stand-in that renders the page only if an
+implementation reads it (the fields plugin reads its derived tables instead, so a rebuild
+renders nothing).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from wiki.models import CategoryLink, Page, Revision
 from wiki.namespaces import CATEGORY
 from wiki.search.backend import SearchDocument
 from wiki.site import Site
+from wiki.titles import Title
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|\Z)", re.S | re.I)
@@ -48,6 +50,19 @@ def plain_text(wikitext: str, category_prefixes: Sequence[str] = ("category",)) 
     text = _MAGIC.sub(" ", text)
     text = _MARKUP.sub(" ", text)
     return " ".join(text.split())
+
+
+class _OutputOnDemand:
+    """Stands in for a revision's ``ParseOutput`` and renders it on first attribute access."""
+
+    def __init__(self, site: Site, session: Session, title: Title, revision: Revision):
+        self._render = lambda: render(revision.text, site.render_context(session, title, revision_id=revision.id))
+        self._output: ParseOutput | None = None
+
+    def __getattr__(self, name: str):
+        if self._output is None:
+            self._output = self._render()
+        return getattr(self._output, name)
 
 
 def _category_prefixes(site: Site) -> list[str]:
@@ -83,9 +98,7 @@ def build_documents(
         title = site.titles.make(page.namespace, page.title)
         fields: dict[str, list[str]] = {}
         if wants_fields:
-            output = outputs.get(revision.id) or render(
-                revision.text, site.render_context(session, title, revision_id=revision.id)
-            )
+            output = outputs.get(revision.id) or _OutputOnDemand(site, session, title, revision)
             for found in site.hook.search_fields(site=site, session=session, page=page, revision=revision,
                                                  output=output):
                 for name, values in (found or {}).items():

@@ -1,12 +1,17 @@
 """The search feature as a built-in plugin: queue index updates with every page change,
-and register ``Special:Search``, the search API, the ``search`` commands and the outbox job."""
+and register ``Special:Search``, the search API, the ``search`` commands and the jobs.
+
+Saves and re-derivations (a used template changed, a move, an undeletion) both reach
+``update_derived_data``, which queues the page with the output just rendered."""
 
 from __future__ import annotations
+
+from flask_babel import lazy_gettext
 
 from wiki.hooktypes import Job, SpecialPage
 from wiki.hookspecs import hookimpl
 from wiki.search import cli, views
-from wiki.search.indexer import catch_up, schedule
+from wiki.search.indexer import catch_up, maintain, schedule
 from wiki.search.whoosh_backend import WhooshBackend
 
 
@@ -21,8 +26,8 @@ def site_stopping(site):
 
 
 @hookimpl
-def page_saved(site, session, change):
-    schedule(site, session, change.page.id, "saved", output=(change.revision.id, change.output))
+def update_derived_data(site, session, page, revision, output):
+    schedule(site, session, page.id, "derived", output=(revision.id, output))
 
 
 @hookimpl
@@ -47,7 +52,7 @@ def page_access_changed(site, session, page, title):
 
 @hookimpl
 def register_special_pages():
-    return [SpecialPage("Search", views.special_search, "Search the text of pages")]
+    return [SpecialPage("Search", views.special_search, lazy_gettext("Search the text of pages"))]
 
 
 @hookimpl
@@ -62,4 +67,4 @@ def register_cli_commands():
 
 @hookimpl
 def register_jobs():
-    return [Job("search.outbox", catch_up, every_seconds=60)]
+    return [Job("search.outbox", catch_up, every_seconds=60), Job("search.merge", maintain, every_seconds=600)]

@@ -1,18 +1,31 @@
 """Keeping the search index in step with the database: outbox, catch-up, rebuild, check.
 
 Every change that makes a page's index entry stale writes a ``search_queue`` row inside
-its own transaction (``schedule``).  Once the transaction commits, ``apply_queue`` reads
-the pages' current state, updates the index and deletes the rows; if the process dies in
-between, the rows survive and the next start (first request, or the ``search.outbox``
-job) applies them.  Applying is serialised across threads and processes by the database
-(SQLite's write lock, a PostgreSQL advisory lock) and reads the page state only once it
-holds that lock, so an older state can never overwrite a newer one in the index.
+its own transaction (``schedule``).  Once the transaction commits, ``apply_queue`` applies
+the queue; if the process dies in between, the rows survive and the next start (first
+request, or the ``search.outbox`` job) applies them.
+
+Applying holds no database write lock while the index works, so saves never wait for the
+index.  In order:
+
+1. take the index's own exclusive lock (``SearchBackend.batch``: across threads and
+   processes), and on PostgreSQL also an advisory lock for installations whose app servers
+   share a server engine;
+2. only then read the queued rows and the pages' current state (a plain read);
+3. update the index and commit it;
+4. delete exactly the rows read in step 2, in a short write transaction.
+
+Indexers run one at a time and each reads the state after the previous one committed, so
+an older state can never overwrite a newer one.  A row committed after step 2 stays queued
+for the next indexer, which reads a state at least as new; a crash before step 4 leaves the
+rows for the catch-up.  Whoever holds the lock applies every queued row, not only its
+own, so concurrent saves share one index commit (the others then find nothing to do).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, event, func, select, text
@@ -21,13 +34,14 @@ from sqlalchemy.orm import Session
 from wiki.markup import ParseOutput
 from wiki.models import Page
 from wiki.pages import after_commit
-from wiki.search.backend import SearchBackend, SearchDocument
+from wiki.search.backend import SearchBackend
 from wiki.search.documents import build_documents
 from wiki.search.models import SearchQueueItem
 from wiki.site import Site
 
 log = logging.getLogger(__name__)
 
+#: Queue rows applied per index commit; pages read per query during a rebuild.
 BATCH = 500
 #: Documents per index commit during a rebuild; between commits, saves can update the index.
 REBUILD_COMMIT = 20_000
@@ -70,37 +84,57 @@ def _apply_after_commit(site: Site, pending: dict) -> None:
 
 
 def _serialise(session: Session) -> None:
-    """Hold the indexer's lock until the transaction ends (SQLite's write lock is already held)."""
+    """On PostgreSQL, hold the indexers' advisory lock until ``session``'s transaction ends."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
 
 
 def apply_queue(site: Site, page_ids: set[int] | None = None,
                 outputs: Mapping[int, ParseOutput] | None = None) -> int:
-    """Apply queued rows (only those of ``page_ids`` when given); returns how many pages were refreshed."""
+    """Apply the queued rows, ``BATCH`` at a time; returns how many pages were refreshed.
+
+    :param page_ids: pages the caller queued; their rows are applied first (rows of other
+        pages come along in the same batch).
+    :param outputs: ``revision id -> ParseOutput`` the caller already rendered.
+    """
     done = 0
+    first = sorted(page_ids or ())
     while True:
-        with site.db.write() as session:
-            _serialise(session)
-            query = select(SearchQueueItem.id, SearchQueueItem.page_id).order_by(SearchQueueItem.id).limit(BATCH)
-            if page_ids is not None:
-                query = query.where(SearchQueueItem.page_id.in_(sorted(page_ids)))
-            rows = session.execute(query).all()
-            if not rows:
-                return done
-            ids = {page_id for _, page_id in rows}
-            pages = session.scalars(select(Page).where(Page.id.in_(ids))).all()
-            live = [p for p in pages if not p.deleted and p.latest_id is not None]
-            engine = backend(site)
-            gone = sorted(ids - {p.id for p in live})
-            if gone:
-                engine.delete(gone)
-            if live:
-                engine.index_documents(build_documents(site, session, live, outputs))
-            session.execute(delete(SearchQueueItem).where(SearchQueueItem.id.in_([row_id for row_id, _ in rows])))
-            done += len(ids)
-        if len(rows) < BATCH:
+        applied, rows = _apply_batch(site, first, outputs or {})
+        done += applied
+        first = []
+        if rows < BATCH:
             return done
+
+
+def _apply_batch(site: Site, first: Sequence[int], outputs: Mapping[int, ParseOutput]) -> tuple[int, int]:
+    """Steps 1-4 of the module docstring for one batch: (pages refreshed, rows applied)."""
+    with backend(site).batch() as batch, site.db.read() as session:
+        _serialise(session)
+        rows = _queued_rows(session, first)
+        if not rows:
+            return 0, 0
+        ids = {page_id for _, page_id in rows}
+        pages = session.scalars(select(Page).where(Page.id.in_(ids))).all()
+        live = [p for p in pages if not p.deleted and p.latest_id is not None]
+        for page_id in sorted(ids - {p.id for p in live}):
+            batch.delete(page_id)
+        for doc in build_documents(site, session, live, outputs):
+            batch.add(doc)
+        batch.commit()
+    with site.db.write() as session:
+        session.execute(delete(SearchQueueItem).where(SearchQueueItem.id.in_([row_id for row_id, _ in rows])))
+    return len(ids), len(rows)
+
+
+def _queued_rows(session: Session, first: Sequence[int]) -> list[tuple[int, int]]:
+    """Up to ``BATCH`` queued ``(row id, page id)``: the rows of ``first`` pages, then the oldest."""
+    query = select(SearchQueueItem.id, SearchQueueItem.page_id).limit(BATCH)
+    if first:
+        query = query.order_by(SearchQueueItem.page_id.in_(first).desc(), SearchQueueItem.id)
+    else:
+        query = query.order_by(SearchQueueItem.id)
+    return [tuple(row) for row in session.execute(query)]
 
 
 def queued(site: Site) -> int:
@@ -120,6 +154,11 @@ def catch_up(site: Site) -> int:
     return done
 
 
+def maintain(site: Site) -> None:
+    """Merge the index's small segments (a job: commits after saves leave that for later)."""
+    backend(site).maintain()
+
+
 def live_page_count(site: Site) -> int:
     with site.db.read() as session:
         return session.scalar(
@@ -128,41 +167,48 @@ def live_page_count(site: Site) -> int:
 
 
 def rebuild(site: Site, progress: Callable[[int], None] | None = None) -> int:
-    """Empty the index and index every page again; ``progress(n)`` after each batch of ``n``.
+    """Empty the index and index every page again; ``progress(n)`` after each ``BATCH`` pages.
 
-    Saves during a rebuild queue their pages as usual; they are applied at the end.
+    Pages are indexed ``REBUILD_COMMIT`` at a time, each part read and committed under the
+    indexers' lock like any other batch, so saves made meanwhile are applied between the
+    parts and never overwritten by an older state.  Nothing is rendered (see
+    ``wiki.search.documents``).
     """
-    engine = backend(site)
-    engine.clear()
-    total = 0
-    batch: list[SearchDocument] = []
-    for docs in _all_documents(site):
-        batch.extend(docs)
-        if len(batch) >= REBUILD_COMMIT:
-            total += engine.index_documents(batch)
-            batch = []
-        if progress:
-            progress(len(docs))
-    total += engine.index_documents(batch)
+    backend(site).clear()
+    total = last = 0
+    while True:
+        count, last = _rebuild_part(site, last, progress)
+        total += count
+        if count < REBUILD_COMMIT:
+            break
     apply_queue(site)
     return total
 
 
-def _all_documents(site: Site) -> Iterator[list[SearchDocument]]:
-    last = 0
-    with site.db.read() as session:
-        while True:
+def _rebuild_part(site: Site, after: int, progress: Callable[[int], None] | None) -> tuple[int, int]:
+    """Index up to ``REBUILD_COMMIT`` pages with ids above ``after`` in one batch:
+    returns how many, and the last page id."""
+    count = 0
+    with backend(site).batch(bulk=True) as batch, site.db.read() as session:
+        _serialise(session)
+        while count < REBUILD_COMMIT:
             pages = session.scalars(
                 select(Page)
-                .where(Page.id > last, Page.deleted.is_(False), Page.latest_id.is_not(None))
+                .where(Page.id > after, Page.deleted.is_(False), Page.latest_id.is_not(None))
                 .order_by(Page.id)
                 .limit(BATCH)
             ).all()
             if not pages:
-                return
-            yield build_documents(site, session, pages)
-            last = pages[-1].id
+                break
+            for doc in build_documents(site, session, pages):
+                batch.add(doc)
+            count += len(pages)
+            after = pages[-1].id
             session.expunge_all()
+            if progress:
+                progress(len(pages))
+        batch.commit()
+    return count, after
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from flask_babel import gettext
+
 from wiki.namespaces import NamespaceRegistry
 from wiki.search.backend import SearchQuery
 
@@ -36,11 +38,12 @@ def parse_query(raw: str, namespaces: NamespaceRegistry, selected: Iterable[int]
     """Split ``raw`` into free text and filters; ``selected`` are namespaces chosen in the form."""
     raw = " ".join(raw.split())
     if len(raw) > MAX_QUERY_CHARS:
-        raise QueryError(f"The search is {len(raw)} characters long; at most {MAX_QUERY_CHARS} are allowed.")
+        raise QueryError(gettext("The search is %(length)s characters long; at most %(limit)s are allowed.",
+                                 length=len(raw), limit=MAX_QUERY_CHARS))
     spaces = list(dict.fromkeys(selected))
     for number in spaces:
         if number not in namespaces:
-            raise QueryError(f"There is no namespace numbered {number}.")
+            raise QueryError(gettext("There is no namespace numbered %(number)s.", number=number))
     text: list[str] = []
     categories: list[str] = []
     fields: dict[str, list[str]] = {}
@@ -56,7 +59,7 @@ def parse_query(raw: str, namespaces: NamespaceRegistry, selected: Iterable[int]
             spaces.append(namespace.number)
             text.append(f'"{value}"' if match.group("quoted") is not None else value)
         elif not value:
-            raise QueryError(f"The filter {name}: needs a value, for example {name}:something.")
+            raise QueryError(gettext("The filter %(name)s: needs a value, for example %(name)s:something.", name=name))
         elif name.lower() in CATEGORY_FILTERS:
             categories.append(value)
         else:

@@ -11,6 +11,7 @@ outbox.
 from __future__ import annotations
 
 from flask import current_app, jsonify, redirect, render_template, request
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from wiki.search.backend import SearchSyntaxError
@@ -68,9 +69,10 @@ def _int_arg(args: MultiDict, name: str, default: int, low: int, high: int) -> i
     try:
         value = int(raw)
     except ValueError:
-        raise QueryError(f"{name} must be a whole number, not {raw!r}.") from None
+        raise QueryError(gettext("%(name)s must be a whole number, not %(value)s.", name=name, value=repr(raw))) from None
     if not low <= value <= high:
-        raise QueryError(f"{name} must be between {low} and {high}, not {value}.")
+        raise QueryError(gettext("%(name)s must be between %(low)s and %(high)s, not %(value)s.", name=name, low=low,
+                                 high=high, value=value))
     return value
 
 
@@ -84,7 +86,7 @@ def _namespaces(args: MultiDict) -> list[int]:
             try:
                 numbers.append(int(part))
             except ValueError:
-                raise QueryError(f"namespace must be a namespace number, not {part!r}.") from None
+                raise QueryError(gettext("namespace must be a namespace number, not %(value)s.", value=repr(part))) from None
     return numbers
 
 
@@ -109,7 +111,7 @@ def special_search(req):
         context["page"] = search_pages(req.site, req.session, req.actor, query, limit=limit, offset=offset)
     except (QueryError, SearchSyntaxError) as exc:
         context["error"] = str(exc)
-        return render_template("search/results.html", page_title="Search", **context), 400
+        return render_template("search/results.html", page_title=gettext("Search"), **context), 400
     return "search/results.html", context
 
 
@@ -117,7 +119,7 @@ def _api_query(args: MultiDict):
     try:
         text = args.get("q", "")
         if not text.strip():
-            raise QueryError("'q' is required: the words to search for.")
+            raise QueryError(gettext("'q' is required: the words to search for."))
         limit = _int_arg(args, "limit", PAGE_SIZE, 1, MAX_LIMIT)
         offset = _int_arg(args, "offset", 0, 0, 10_000)
         return parse_query(text, site().namespaces, _namespaces(args)), limit, offset

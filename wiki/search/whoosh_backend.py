@@ -1,35 +1,56 @@
 """The embedded search backend: a Whoosh index in the instance folder (``settings.search_path``).
 
-Whoosh allows one writer at a time; writers in this process queue on a lock, and the
-index's own file lock keeps other processes out (they wait up to ``WRITE_TIMEOUT`` and
-then fail, leaving the work in the search outbox).  The index is opened once; each thread
-keeps its own searcher and reopens it only when the index has a newer generation (checking
-costs a directory listing).
+Writing: Whoosh allows one writer at a time.  ``batch()`` takes the index's own write lock
+(a thread lock in this process, Whoosh's ``WRITELOCK`` file lock between processes; others
+wait up to ``WRITE_TIMEOUT`` and then fail, leaving their work in the search outbox) and
+opens the segment writer only when the first change arrives, so a batch that finds nothing
+to do costs no files.  A commit only writes one small segment.  Once ``MERGE_FACTOR``
+commits have added segments, a background thread merges the small ones (``maintain()``) as
+soon as the index has had no commit for ``MERGE_IDLE`` seconds, so a burst of saves never
+waits for a merge; under steady load it merges anyway at ``MERGE_CAP`` commits, which a
+save then rarely has to wait for.
 
-Permission filtering: the documents the actor's scope allows are computed once per searcher
-and scope, and passed as ``filter=``; an empty set returns no results before Whoosh is asked
-(Whoosh reads an empty filter as "no filter").
+Reading: the index is opened once; each thread keeps its own searcher and reopens it only
+when the index has a newer generation (checking costs a directory listing).  The documents
+the actor's scope allows are computed once per searcher and scope, and passed as
+``filter=``; an empty set returns no results before Whoosh is asked (Whoosh reads an empty
+filter as "no filter").  Totals are exact (``_top_and_total``), and snippets are cut from
+the first matches of the hits shown, not from the best passages of each text.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import os
 import threading
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
 
+from flask_babel import gettext
 from whoosh import index, qparser
+from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, NullFormatter
-from whoosh.query import And, Every, NullQuery, Or, Prefix, Query, Term
+from whoosh.highlight import ContextFragmenter, Highlighter, HtmlFormatter, NullFormatter, set_matched_filter
+from whoosh.multiproc import MpWriter
+from whoosh.query import And, Every, Not, NullQuery, Or, Phrase, Prefix, Query, Term
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
-from whoosh.writing import CLEAR, LockError
+from whoosh.util.filelock import try_for
+from whoosh.writing import CLEAR, NO_MERGE, LockError, SegmentWriter
 
 from wiki.permissions import ReadScope
-from wiki.search.analysis import multilingual_analyzer
+from wiki.search.analysis import has_spelled_words, multilingual_analyzer
 from wiki.search.backend import SearchDocument, SearchHit, SearchQuery, SearchResults, SearchSyntaxError
 
+log = logging.getLogger(__name__)
+
+#: Processes that analyse and write documents during a bulk batch (a rebuild), one per core.
+BULK_PROCESSES = min(os.cpu_count() or 1, 4)
+#: Documents handed to a bulk process at a time.
+BULK_JOB = 250
 #: Seconds a writer waits for another process's writer before giving up.
 WRITE_TIMEOUT = 10.0
 #: How much more a word in the title counts than the same word in the text.
@@ -38,10 +59,17 @@ TITLE_BOOST = 3.0
 NO_ACCOUNT = "-"
 FIELD_PREFIX = "f_"
 SNIPPET_CHARS = 240
+#: Matching passages shown per hit.
+SNIPPET_FRAGMENTS = 2
 #: Segments merge in tiers by size (1-9 documents, 10-99, ...): ``MERGE_FACTOR`` segments of
-#: one tier become one of the next.  Tiers from ``BIG_TIER`` up are left to ``search rebuild``.
+#: one tier become one of the next, for tiers below ``BIG_TIER``; bigger segments are left to
+#: ``search rebuild``.
 MERGE_FACTOR = 10
 BIG_TIER = 4
+#: Seconds without a commit after which the background thread merges.
+MERGE_IDLE = 0.5
+#: Commits after which it merges even while saves keep coming.
+MERGE_CAP = 3 * MERGE_FACTOR
 #: Allowed-document sets kept per searcher (one per scope and filter combination).
 ALLOWED_CACHE = 64
 
@@ -86,6 +114,92 @@ def _keywords(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", " ").strip().lower() for v in values if v.strip())
 
 
+def _document_fields(doc: SearchDocument) -> dict[str, object]:
+    """The Whoosh fields of ``doc``."""
+    fields: dict[str, object] = {
+        "page_id": str(doc.page_id),
+        "revision_id": doc.revision_id,
+        "display": doc.title,
+        "namespace": str(doc.namespace),
+        "account": NO_ACCOUNT if doc.account_id is None else str(doc.account_id),
+        "title": doc.title_text,
+        "title_key": doc.title_text.lower(),
+        "full_key": doc.title.lower(),
+        "content": doc.content,
+        "category": _keywords(doc.categories),
+    }
+    for name, values in doc.fields.items():
+        fields[field_key(name)] = _keywords(values)
+    return fields
+
+
+class _PageLocator:
+    """Finds the documents of a page for a writer without opening every segment each time,
+    as Whoosh's ``update_document`` does: a reader is kept per segment (a segment's terms
+    never change), and deletions are read from the writer's current segment list."""
+
+    def __init__(self) -> None:
+        self._readers: dict[str, SegmentReader] = {}
+
+    def keep_only(self, segments: list) -> None:
+        """Close the readers of segments no longer in the index (merged or cleared)."""
+        live = {segment.segment_id() for segment in segments}
+        for segid in [segid for segid in self._readers if segid not in live]:
+            self._readers.pop(segid).close()
+
+    def docnums(self, writer: SegmentWriter, page_id: int) -> list[int]:
+        key = str(page_id)
+        found: list[int] = []
+        base = 0
+        for segment in writer.segments:
+            reader = self._readers.get(segment.segment_id())
+            if reader is None:
+                reader = self._readers[segment.segment_id()] = SegmentReader(writer.storage, writer.schema, segment)
+            if ("page_id", key) in reader:
+                found.extend(base + n for n in reader.postings("page_id", key).all_ids() if not segment.is_deleted(n))
+            base += segment.doc_count_all()
+        return found
+
+    def close(self) -> None:
+        self.keep_only([])
+
+
+class _WhooshBatch:
+    """``IndexBatch`` of ``WhooshBackend.batch``: the segment writer is opened on the first
+    change (the caller already holds the index's write lock)."""
+
+    def __init__(self, backend: WhooshBackend, bulk: bool):
+        self._backend = backend
+        self._bulk = bulk
+        self._writer: SegmentWriter | None = None
+
+    def _open(self) -> SegmentWriter:
+        if self._writer is None:
+            self._writer = self._backend._writer(_lk=False, procs=BULK_PROCESSES if self._bulk else 1)
+            self._backend._locator.keep_only(self._writer.segments)
+        return self._writer
+
+    def add(self, doc: SearchDocument) -> None:
+        self.delete(doc.page_id)
+        self._writer.add_document(**_document_fields(doc))
+
+    def delete(self, page_id: int) -> None:
+        writer = self._open()
+        for docnum in self._backend._locator.docnums(writer, page_id):
+            writer.delete_document(docnum)
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit(mergetype=NO_MERGE)
+            self._writer = None
+            self._backend._committed()
+
+    def discard(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+
+
 class WhooshBackend:
     """``SearchBackend`` on an on-disk Whoosh index (created on first use)."""
 
@@ -94,7 +208,12 @@ class WhooshBackend:
         self._ix: index.Index | None = None
         self._open_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._locator = _PageLocator()
         self._local = threading.local()
+        self._commits = 0
+        self._last_commit = 0.0
+        self._closing = False
+        self._merger: threading.Thread | None = None
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -122,75 +241,79 @@ class WhooshBackend:
         return searcher
 
     def close(self) -> None:
+        self._closing = True
+        if self._merger is not None:
+            self._merger.join()
+        self._closing = False
         searcher = getattr(self._local, "searcher", None)
         if searcher is not None:
             searcher.close()
             self._local.searcher = None
+        with self._write_lock:
+            self._locator.close()
         if self._ix is not None:
             self._ix.close()
             self._ix = None
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _writer(self):
+    def _writer(self, procs: int = 1, **kwargs) -> SegmentWriter:
+        """A segment writer; with ``procs`` above 1, one that analyses and writes in that many
+        processes, each adding a segment of its own (Whoosh's ``MpWriter``)."""
+        # Plain (not compound) segment files: opening readers after each save is cheaper.
+        if procs > 1:
+            return MpWriter(self._index(), procs=procs, batchsize=BULK_JOB, multisegment=True,
+                            subargs={"limitmb": 128, "compound": False}, limitmb=128, compound=False, **kwargs)
+        return SegmentWriter(self._index(), limitmb=128, compound=False, **kwargs)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The index's write lock, for this thread among all threads and processes."""
+        with self._write_lock:
+            lock = self._index().lock("WRITELOCK")
+            if not try_for(lock.acquire, timeout=WRITE_TIMEOUT, delay=0.02):
+                raise LockError(f"the search index at {self.path} is locked by another writer")
+            try:
+                yield
+            finally:
+                lock.release()
+
+    @contextmanager
+    def batch(self, bulk: bool = False) -> Iterator[_WhooshBatch]:
+        with self._locked():
+            batch = _WhooshBatch(self, bulk)
+            try:
+                yield batch
+            finally:
+                batch.discard()
+
+    def maintain(self) -> None:
+        with self._locked():
+            self._commits = 0
+            self._writer(_lk=False).commit(mergetype=_merge_tiers)
+
+    def _committed(self) -> None:
+        """Count a commit (under the write lock); after ``MERGE_FACTOR`` start the merger."""
+        self._commits += 1
+        self._last_commit = time.monotonic()
+        if self._commits >= MERGE_FACTOR and (self._merger is None or not self._merger.is_alive()):
+            self._merger = threading.Thread(target=self._merge_when_idle, name="search-merge", daemon=True)
+            self._merger.start()
+
+    def _merge_when_idle(self) -> None:
+        while (not self._closing and self._commits < MERGE_CAP
+               and time.monotonic() - self._last_commit < MERGE_IDLE):
+            time.sleep(MERGE_IDLE / 5)
+        if self._closing:
+            return  # the search.merge job or a later merger does it
         try:
-            # Plain (not compound) segment files: opening readers after each save is cheaper.
-            return self._index().writer(timeout=WRITE_TIMEOUT, limitmb=128, compound=False)
-        except LockError as exc:
-            raise LockError(f"the search index at {self.path} is locked by another writer") from exc
-
-    def index_documents(self, docs: Iterable[SearchDocument]) -> int:
-        count = 0
-        with self._write_lock:
-            writer = self._writer()
-            try:
-                for doc in docs:
-                    writer.update_document(**self._fields(doc))
-                    count += 1
-            except BaseException:
-                writer.cancel()
-                raise
-            self._commit(writer)
-        return count
-
-    @staticmethod
-    def _commit(writer) -> None:
-        writer.commit(mergetype=_merge_tiers)
-
-    @staticmethod
-    def _fields(doc: SearchDocument) -> dict[str, object]:
-        fields: dict[str, object] = {
-            "page_id": str(doc.page_id),
-            "revision_id": doc.revision_id,
-            "display": doc.title,
-            "namespace": str(doc.namespace),
-            "account": NO_ACCOUNT if doc.account_id is None else str(doc.account_id),
-            "title": doc.title_text,
-            "title_key": doc.title_text.lower(),
-            "full_key": doc.title.lower(),
-            "content": doc.content,
-            "category": _keywords(doc.categories),
-        }
-        for name, values in doc.fields.items():
-            fields[field_key(name)] = _keywords(values)
-        return fields
-
-    def delete(self, page_ids: Sequence[int]) -> None:
-        if not page_ids:
-            return
-        with self._write_lock:
-            writer = self._writer()
-            try:
-                for page_id in page_ids:
-                    writer.delete_by_term("page_id", str(page_id))
-            except BaseException:
-                writer.cancel()
-                raise
-            self._commit(writer)
+            self.maintain()
+        except Exception:  # a later merger or the search.merge job tries again
+            log.exception("merging the search index's segments failed")
 
     def clear(self) -> None:
-        with self._write_lock:
-            self._writer().commit(mergetype=CLEAR)
+        with self._locked():
+            self._writer(_lk=False).commit(mergetype=CLEAR)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -208,7 +331,8 @@ class WhooshBackend:
         try:
             return self._parser().parse(text)
         except Exception as exc:  # whoosh raises several kinds for malformed input
-            raise SearchSyntaxError(f"The search {text!r} cannot be understood: {exc}") from exc
+            raise SearchSyntaxError(gettext("The search %(text)s cannot be understood: %(problem)s", text=repr(text),
+                                             problem=exc)) from exc
 
     @staticmethod
     def _scope_query(scope: ReadScope, reader) -> Query | None:
@@ -273,17 +397,21 @@ class WhooshBackend:
 
     def search(self, query: SearchQuery, scope: ReadScope, limit: int = 20, offset: int = 0) -> SearchResults:
         searcher = self._searcher()
-        results = self._run(searcher, self._text_query(query.text), query, scope, limit=offset + limit, terms=True)
-        if results is None:
+        allowed = self._allowed(searcher, query, scope)
+        if allowed is not None and not allowed:
             return SearchResults(total=0, hits=[])
-        results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-        results.formatter = HtmlFormatter(tagname="mark", between=" … ", classname="searchmatch")
-        hits = []
-        for hit in results[offset : offset + limit]:
-            snippet = hit.highlights("content", top=2) or _lead(hit.get("content", ""))
-            hits.append(SearchHit(page_id=int(hit["page_id"]), title=hit["display"],
-                                  namespace=int(hit["namespace"]), snippet=snippet, score=round(hit.score, 4)))
-        return SearchResults(total=len(results), hits=hits)
+        q = self._text_query(query.text)
+        results, total = _top_and_total(searcher, q, allowed, offset + limit)
+        words = frozenset(text.decode("utf-8") if isinstance(text, bytes) else text
+                          for _, text in results.query_terms(expand=True, fieldname="content"))
+        analyzer = searcher.schema["content"].analyzer
+        # One formatter per search: it numbers the terms (``term0``, ``term1``) as it meets them.
+        formatter = HtmlFormatter(tagname="mark", between=" … ", classname="searchmatch")
+        hits = [SearchHit(page_id=int(hit["page_id"]), title=hit["display"], namespace=int(hit["namespace"]),
+                          snippet=_snippet(hit.get("content", ""), words, analyzer, formatter),
+                          score=round(hit.score, 4))
+                for hit in results[offset : offset + limit]]
+        return SearchResults(total=total, hits=hits)
 
     def suggest(self, query: SearchQuery, scope: ReadScope) -> str | None:
         """Correct words absent from the index to near terms (edit distance 2) that are in it.
@@ -291,7 +419,7 @@ class WhooshBackend:
         The index holds stems, so a correction is a stem; the first page the corrected query
         finds within the scope shows how the stem is written, and that word is offered.
         """
-        if not query.text.strip():
+        if not has_spelled_words(query.text):
             return None
         searcher = self._searcher()
         original = self._text_query(query.text)
@@ -319,11 +447,49 @@ class WhooshBackend:
         return {int(f["page_id"]): f["revision_id"] for f in reader.all_stored_fields()}
 
 
+def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None, limit: int):
+    """The ``limit`` best hits of ``q`` among ``allowed`` and the exact number of matches.
+
+    Whoosh finds the best hits fastest by skipping posting blocks that cannot reach them, but
+    then knows no total and would run the query again to count.  When ``q`` is words joined
+    by AND/OR/NOT, the total comes from set operations on the words' document lists, which
+    is far cheaper; for phrases (whose positions must be compared document by document)
+    one pass that scores and counts every match costs less than two.
+    """
+    if any(isinstance(leaf, Phrase) for leaf in q.leaves()):
+        collector = TopCollector(limit=limit, usequality=False, replace=0)
+        if allowed is not None:
+            collector = FilterCollector(collector, allow=allowed)
+        searcher.search_with_collector(q, collector)
+        results = collector.results()
+        return results, len(results)
+    results = searcher.search(q, filter=allowed, limit=limit)
+    if not results.has_exact_length() or allowed is not None:
+        docs = _doc_set(searcher, q)
+        return results, len(docs & allowed if allowed is not None else docs)
+    return results, len(results)
+
+
+def _doc_set(searcher: Searcher, q: Query) -> set[int]:
+    """Document numbers matching ``q``: set algebra over OR and NOT; the words of an AND are
+    intersected by Whoosh, which skips through the longer lists instead of reading them."""
+    if isinstance(q, And):
+        wanted = [sub for sub in q.subqueries if not isinstance(sub, Not)]
+        unwanted = [_doc_set(searcher, sub.query) for sub in q.subqueries if isinstance(sub, Not)]
+        found = set(searcher.docs_for_query(And(wanted) if wanted else Every()))
+        return found.difference(*unwanted)
+    if isinstance(q, Or) and not q.minmatch:
+        return set().union(*(_doc_set(searcher, sub) for sub in q.subqueries))
+    if isinstance(q, Not):
+        return set(searcher.docs_for_query(Every())) - _doc_set(searcher, q.query)
+    return set(searcher.docs_for_query(q))
+
+
 def _merge_tiers(writer, segments: list) -> list:
     """A Whoosh merge policy (log-structured): segments are grouped by the number of digits
-    of their document count, and a group of ``MERGE_FACTOR`` is merged into one segment.
-    Each document is copied about once per tier, so a save pays for a merge rarely (Whoosh's
-    own ``MERGE_SMALL`` re-copies a growing segment every few commits)."""
+    of their document count, and a group of ``MERGE_FACTOR`` in a tier below ``BIG_TIER`` is
+    merged into one segment.  Each document is copied about once per tier (Whoosh's own
+    ``MERGE_SMALL`` re-copies a growing segment every few commits)."""
     tiers: dict[int, list] = {}
     for segment in segments:
         tiers.setdefault(len(str(segment.doc_count_all())), []).append(segment)
@@ -335,6 +501,24 @@ def _merge_tiers(writer, segments: list) -> list:
         else:
             kept.extend(members)
     return kept
+
+
+_FRAGMENTER = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+
+
+def _snippet(text: str, words: frozenset[str], analyzer, formatter: HtmlFormatter) -> str:
+    """The first ``SNIPPET_FRAGMENTS`` passages of ``text`` around ``words`` (index terms),
+    escaped, matches in ``<mark>``; the start of the text when none matches.
+
+    Whoosh's ``highlights()`` analyses the whole text to pick the best passages; taking the
+    first ones lets the analysis stop early, which matters for long pages."""
+    if words:
+        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        matched = Highlighter._merge_matched_tokens(set_matched_filter(tokens, words))
+        fragments = list(islice(_FRAGMENTER.fragment_tokens(text, matched), SNIPPET_FRAGMENTS))
+        if fragments:
+            return formatter(text, fragments)
+    return _lead(text)
 
 
 def _prune(q: Query, reader) -> Query:
