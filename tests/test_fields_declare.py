@@ -101,6 +101,14 @@ def test_template_page_stores_and_shows_its_declaration(site):
     assert "Fields of this template" in html and "list(text)" in html
 
 
+def test_declaration_table_is_in_each_readers_language(site):
+    install_tickets(site, form=False)
+    client = create_app(site=site).test_client()
+    chinese = client.get("/wiki/Template:Ticket?uselang=zh").get_data(as_text=True)
+    english = client.get("/wiki/Template:Ticket?uselang=en").get_data(as_text=True)
+    assert "Fields of this template" not in chinese and "Fields of this template" in english
+
+
 def test_broken_declarations_are_refused(site):
     with pytest.raises(SaveError) as caught:
         save(site, "Template:Bad", "<noinclude>{{#declare: Due = dat | Size = enum(S, M) default=XL}}</noinclude>")

@@ -270,3 +270,18 @@ def test_no_english_left_in_the_skin(site, admin_client, demo, lang):
     if anonymous.words - allowed:
         leftovers["anonymous"] = sorted(anonymous.words - allowed)
     assert leftovers == {}, repr(leftovers)
+
+
+def test_no_message_hides_inside_an_f_string():
+    """Babel's extractor does not look inside f-strings (before Python 3.12), so a gettext call
+    there would never reach the catalogs and would stay English for everyone."""
+    import ast
+
+    calls = {"_", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "pgettext"}
+    hidden = []
+    for path in [*ROOT.joinpath("wiki").rglob("*.py"), *ROOT.joinpath("plugins").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                hidden += [f"{path.relative_to(ROOT)}:{call.lineno}" for call in ast.walk(node)
+                           if isinstance(call, ast.Call) and getattr(call.func, "id", None) in calls]
+    assert not hidden, hidden

@@ -111,7 +111,12 @@ def check_default(decl: FieldDecl, env: TypeEnv) -> None:
 
 
 def declare_function(call: FunctionCall) -> str:
-    """The ``#declare`` handler: parses the fields, stashes them for the save, shows a summary table."""
+    """The ``#declare`` handler: parses the fields, stashes them for the save, shows a summary table.
+
+    The table and its errors are in the reader's language, so the output is never cached
+    (``volatile``): template pages are read rarely, and the render cache has one entry per revision.
+    """
+    call.flag("volatile")
     if call.title.ns != TEMPLATE:
         return call.error(gettext("#declare belongs on a Template: page, inside <noinclude>."))
     decls: list[FieldDecl] = []
@@ -131,16 +136,19 @@ def declare_function(call: FunctionCall) -> str:
         decls.append(decl)
     call.extra[EXTRA_KEY] = decls
     call.extra.setdefault(ERRORS_KEY, []).extend(errors)
+    yes = escape(gettext("yes"))
     rows = "".join(
         f"<tr><td>{escape(d.name)}</td><td><code>{escape(d.type.spec)}</code></td>"
-        f"<td>{'yes' if d.required else ''}</td><td>{escape(d.default or '')}</td></tr>"
+        f"<td>{yes if d.required else ''}</td><td>{escape(d.default or '')}</td></tr>"
         for d in decls
     )
     problems = "".join(call.error(message) for message in errors)
+    head = "".join(f"<th>{escape(label)}</th>"
+                   for label in (gettext("Field"), gettext("Type"), gettext("Required"), gettext("Default")))
+    caption = escape(gettext("Fields of this template"))
     return problems + call.html(
-        '<table class="wikitable field-declaration"><caption>Fields of this template</caption>'
-        "<thead><tr><th>Field</th><th>Type</th><th>Required</th><th>Default</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
+        f'<table class="wikitable field-declaration"><caption>{caption}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
 
 
