@@ -16,12 +16,21 @@ analyzer splits text into runs and treats each by its script:
 
 The stemming filters are marked ``is_morph`` so that Whoosh's spelling field keeps the
 unstemmed words for "did you mean" suggestions.
+
+``WordPairAnalyzer`` gives the terms of the word-pair fields: two adjacent *common* words
+(after the analysis above) as one term ``"first second"``.  A phrase of common words, found
+in a large share of all pages, would otherwise need the words' positions compared in each of
+them; a word that is not common narrows the pages to check by itself.  Pairing only common
+words (``common_words``: those in at least ``COMMON_SHARE`` of the pages of a sample) keeps
+the pair fields at about half the postings that all pairs would need.  CJK runs make no
+pairs.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StemFilter, Token, Tokenizer
 
@@ -39,12 +48,18 @@ _TOKEN = re.compile(
 )
 _ASCII_WORD = re.compile(r"[a-z0-9'’.]+\Z", re.IGNORECASE)
 _SPELLED_LETTER = re.compile(rf"[^\W\d_{_CJK_CHARS}]")
+_CJK_CHAR = re.compile(rf"[{_CJK_CHARS}]")
 
 
 def has_spelled_words(text: str) -> bool:
     """Whether ``text`` has letters outside CJK runs.  Spelling correction by edit distance
     means nothing for CJK bigrams (any two characters are two edits apart)."""
     return _SPELLED_LETTER.search(text) is not None
+
+
+def has_cjk(term: str) -> bool:
+    """Whether ``term`` (a word or an index term) has CJK characters."""
+    return _CJK_CHAR.search(term) is not None
 
 
 class ScriptTokenizer(Tokenizer):
@@ -174,3 +189,55 @@ class EnglishStemFilter(StemFilter):
 def multilingual_analyzer() -> Analyzer:
     """The analyzer of every text field of the index (titles and content)."""
     return ScriptTokenizer() | LowercaseFilter() | ArabicNormalizeFilter() | ArabicLightStemFilter() | EnglishStemFilter()
+
+
+#: Share of pages a word must be in to be a common word (one that the pair fields pair).
+COMMON_SHARE = 0.01
+
+
+def common_words(texts: Iterable[str]) -> frozenset[str]:
+    """The index terms (outside CJK runs) in at least ``COMMON_SHARE`` of ``texts``."""
+    analyzer = multilingual_analyzer()
+    counts: Counter[str] = Counter()
+    total = 0
+    for text in texts:
+        total += 1
+        counts.update({token.text for token in analyzer(text, mode="index") if token.script != CJK})
+    return frozenset(word for word, count in counts.items() if count >= COMMON_SHARE * total)
+
+
+class WordPairAnalyzer(Analyzer):
+    """Adjacent common words of the text, analysed as by ``multilingual_analyzer``, paired:
+    ``"a b"`` for each word ``a`` in ``common`` directly followed by ``b`` in ``common``
+    (consecutive positions; CJK runs break a pair)."""
+
+    def __init__(self, common: frozenset[str] = frozenset()) -> None:
+        self.common = common
+        self._words = multilingual_analyzer()
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.common == self.common
+
+    def __hash__(self) -> int:
+        return hash(self.common)
+
+    def __call__(self, value: str, **kwargs) -> Iterator[Token]:
+        common = self.common
+        if not common:
+            return
+        kwargs["positions"] = True  # a word-pair field stores no positions, but pairing needs them
+        previous, previous_pos = None, -2
+        for token in self._words(value, **kwargs):
+            text, pos = token.text, token.pos
+            if token.script == CJK or text not in common:
+                previous = None
+                continue
+            if previous is not None and pos == previous_pos + 1:
+                token.text = pair_term(previous, text)
+                yield token
+            previous, previous_pos = text, pos
+
+
+def pair_term(first: str, second: str) -> str:
+    """The word-pair term of two adjacent index terms."""
+    return f"{first} {second}"

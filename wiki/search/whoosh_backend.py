@@ -16,6 +16,11 @@ the actor's scope allows are computed once per searcher and scope, and passed as
 ``filter=``; an empty set returns no results before Whoosh is asked (Whoosh reads an empty
 filter as "no filter").  Totals are exact (``_top_and_total``), and snippets are cut from
 the first matches of the hits shown, not from the best passages of each text.
+
+Phrases are looked up through fields of paired common words (``wiki.search.phrases``).  A
+rebuild chooses the common words from its first ``COMMON_SAMPLE`` pages, before it adds
+any, and writes them into the empty index's schema; ``clear()`` gives an index made before
+those fields existed the fields.
 """
 
 from __future__ import annotations
@@ -42,10 +47,13 @@ from whoosh.util.filelock import try_for
 from whoosh.writing import CLEAR, NO_MERGE, LockError, SegmentWriter
 
 from wiki.permissions import ReadScope
-from wiki.search.analysis import has_spelled_words, multilingual_analyzer
+from wiki.search.analysis import common_words, has_spelled_words, multilingual_analyzer
 from wiki.search.backend import SearchDocument, SearchHit, SearchQuery, SearchResults, SearchSyntaxError
+from wiki.search.phrases import PAIR_FIELDS, AdjacentWords, has_pairs, pair_field, pair_phrases
+from wiki.search import whoosh_speedups
 
 log = logging.getLogger(__name__)
+whoosh_speedups.install()
 
 #: Processes that analyse and write documents during a bulk batch (a rebuild), one per core.
 BULK_PROCESSES = min(os.cpu_count() or 1, 4)
@@ -72,6 +80,8 @@ MERGE_IDLE = 0.5
 MERGE_CAP = 3 * MERGE_FACTOR
 #: Allowed-document sets kept per searcher (one per scope and filter combination).
 ALLOWED_CACHE = 64
+#: Pages a rebuild reads before it chooses the common words that the pair fields pair.
+COMMON_SAMPLE = 2000
 
 
 def make_schema() -> Schema:
@@ -94,6 +104,9 @@ def make_schema() -> Schema:
         # The text; stored for snippets and for turning corrected stems back into words.
         # No ``spelling=True``: its extra field more than doubles indexing time.
         content=TEXT(analyzer=analyzer, stored=True, multitoken_query="phrase"),
+        # Adjacent common words of the title and the text, paired, for phrases.
+        title_pairs=pair_field(),
+        content_pairs=pair_field(),
         # Category names, lower-cased, matched whole.
         category=KEYWORD(commas=True, lowercase=True),
     )
@@ -114,8 +127,8 @@ def _keywords(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", " ").strip().lower() for v in values if v.strip())
 
 
-def _document_fields(doc: SearchDocument) -> dict[str, object]:
-    """The Whoosh fields of ``doc``."""
+def _document_fields(doc: SearchDocument, pairs: bool) -> dict[str, object]:
+    """The Whoosh fields of ``doc``; ``pairs``: with the word-pair fields."""
     fields: dict[str, object] = {
         "page_id": str(doc.page_id),
         "revision_id": doc.revision_id,
@@ -128,6 +141,8 @@ def _document_fields(doc: SearchDocument) -> dict[str, object]:
         "content": doc.content,
         "category": _keywords(doc.categories),
     }
+    if pairs:
+        fields.update({PAIR_FIELDS["title"]: doc.title_text, PAIR_FIELDS["content"]: doc.content})
     for name, values in doc.fields.items():
         fields[field_key(name)] = _keywords(values)
     return fields
@@ -172,6 +187,8 @@ class _WhooshBatch:
         self._backend = backend
         self._bulk = bulk
         self._writer: SegmentWriter | None = None
+        #: A rebuild's first documents, held until the common words are chosen from them.
+        self._sample: list[SearchDocument] | None = [] if bulk and backend._index().is_empty() else None
 
     def _open(self) -> SegmentWriter:
         if self._writer is None:
@@ -180,8 +197,20 @@ class _WhooshBatch:
         return self._writer
 
     def add(self, doc: SearchDocument) -> None:
+        if self._sample is not None:
+            self._sample.append(doc)
+            if len(self._sample) >= COMMON_SAMPLE:
+                self._pair_sample()
+            return
         self.delete(doc.page_id)
-        self._writer.add_document(**_document_fields(doc))
+        self._writer.add_document(**_document_fields(doc, has_pairs(self._writer.schema)))
+
+    def _pair_sample(self) -> None:
+        """Choose the common words from the sample (into the empty index's schema), then add it."""
+        sample, self._sample = self._sample, None
+        self._backend._set_common_words(common_words(doc.content for doc in sample))
+        for doc in sample:
+            self.add(doc)
 
     def delete(self, page_id: int) -> None:
         writer = self._open()
@@ -189,12 +218,15 @@ class _WhooshBatch:
             writer.delete_document(docnum)
 
     def commit(self) -> None:
+        if self._sample:
+            self._pair_sample()
         if self._writer is not None:
             self._writer.commit(mergetype=NO_MERGE)
             self._writer = None
             self._backend._committed()
 
     def discard(self) -> None:
+        self._sample = None
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
@@ -311,9 +343,22 @@ class WhooshBackend:
         except Exception:  # a later merger or the search.merge job tries again
             log.exception("merging the search index's segments failed")
 
+    def _set_common_words(self, common: frozenset[str]) -> None:
+        """Make the pair fields pair ``common`` (under the write lock, before documents are added)."""
+        writer = self._writer(_lk=False)
+        for name in PAIR_FIELDS.values():
+            writer.remove_field(name)
+            writer.add_field(name, pair_field(common))
+        writer.commit(mergetype=NO_MERGE)
+
     def clear(self) -> None:
+        """Remove every document; an index made before the word-pair fields gets them."""
         with self._locked():
-            self._writer(_lk=False).commit(mergetype=CLEAR)
+            writer = self._writer(_lk=False)
+            for name, fieldtype in make_schema().items():
+                if name not in writer.schema:
+                    writer.add_field(name, fieldtype)
+            writer.commit(mergetype=CLEAR)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -393,7 +438,7 @@ class WhooshBackend:
         allowed = self._allowed(searcher, query, scope)
         if allowed is not None and not allowed:
             return None
-        return searcher.search(q, filter=allowed, **kwargs)
+        return searcher.search(pair_phrases(q, searcher.schema), filter=allowed, **kwargs)
 
     def search(self, query: SearchQuery, scope: ReadScope, limit: int = 20, offset: int = 0) -> SearchResults:
         searcher = self._searcher()
@@ -401,9 +446,9 @@ class WhooshBackend:
         if allowed is not None and not allowed:
             return SearchResults(total=0, hits=[])
         q = self._text_query(query.text)
-        results, total = _top_and_total(searcher, q, allowed, offset + limit)
+        results, total = _top_and_total(searcher, pair_phrases(q, searcher.schema), allowed, offset + limit)
         words = frozenset(text.decode("utf-8") if isinstance(text, bytes) else text
-                          for _, text in results.query_terms(expand=True, fieldname="content"))
+                          for _, text in q.existing_terms(searcher.reader(), expand=True, fieldname="content"))
         analyzer = searcher.schema["content"].analyzer
         # One formatter per search: it numbers the terms (``term0``, ``term1``) as it meets them.
         formatter = HtmlFormatter(tagname="mark", between=" … ", classname="searchmatch")
@@ -456,7 +501,7 @@ def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None, limit
     is far cheaper; for phrases (whose positions must be compared document by document)
     one pass that scores and counts every match costs less than two.
     """
-    if any(isinstance(leaf, Phrase) for leaf in q.leaves()):
+    if any(isinstance(leaf, (Phrase, AdjacentWords)) for leaf in q.leaves()):
         collector = TopCollector(limit=limit, usequality=False, replace=0)
         if allowed is not None:
             collector = FilterCollector(collector, allow=allowed)
@@ -472,17 +517,28 @@ def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None, limit
 
 def _doc_set(searcher: Searcher, q: Query) -> set[int]:
     """Document numbers matching ``q``: set algebra over OR and NOT; the words of an AND are
-    intersected by Whoosh, which skips through the longer lists instead of reading them."""
+    intersected by Whoosh's matcher, which skips through the longer lists instead of reading
+    them (``_skipping_docs``)."""
     if isinstance(q, And):
         wanted = [sub for sub in q.subqueries if not isinstance(sub, Not)]
         unwanted = [_doc_set(searcher, sub.query) for sub in q.subqueries if isinstance(sub, Not)]
-        found = set(searcher.docs_for_query(And(wanted) if wanted else Every()))
+        found = set(_skipping_docs(searcher, And(wanted)) if wanted else searcher.docs_for_query(Every()))
         return found.difference(*unwanted)
     if isinstance(q, Or) and not q.minmatch:
         return set().union(*(_doc_set(searcher, sub) for sub in q.subqueries))
     if isinstance(q, Not):
         return set(searcher.docs_for_query(Every())) - _doc_set(searcher, q.query)
     return set(searcher.docs_for_query(q))
+
+
+def _skipping_docs(searcher: Searcher, q: Query) -> Iterator[int]:
+    """Document numbers matching ``q``, found by stepping its matcher; Whoosh's
+    ``docs_for_query`` asks an AND's matcher for all ids, which reads every list in full."""
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        matcher = q.matcher(sub, sub.boolean_context())
+        while matcher.is_active():
+            yield matcher.id() + offset
+            matcher.next()
 
 
 def _merge_tiers(writer, segments: list) -> list:
