@@ -10,7 +10,7 @@ from plugins.tickets import conversation, triage
 from plugins.tickets.opening import TicketError
 from plugins.tickets.testing import api_key, get_ticket, make_desk, open_test_ticket
 from plugins.tickets.ticket import load
-from tests.support.wiki import csrf_token, current_text, login
+from tests.support.wiki import csrf_token, current_text, login, save
 from wiki.app import create_app
 
 SECRET = "Zanzibarquux"
@@ -65,6 +65,25 @@ def test_customer_replies_reopen_waiting_tickets_and_close_them(mail_site, smtp_
     assert get_ticket(mail_site, "Ticket:1001").status == "Closed"
     _post(customer, "/tickets/1001/reopen")
     assert get_ticket(mail_site, "Ticket:1001").status == "Open"
+
+
+def _close_then_reply(site, closer, customer, body: str) -> str:
+    """Close Ticket:1001, let the customer reply; the status after the reply."""
+    for act in (lambda session, item: conversation.close(site, session, closer, item),
+                lambda session, item: conversation.reply(site, session, customer, item, body)):
+        with site.db.write() as session:
+            act(session, load(site, session, site.titles.parse("Ticket:1001")))
+    item = get_ticket(site, "Ticket:1001")
+    assert body in item.revision.text
+    return item.status
+
+
+def test_a_customer_reply_to_a_closed_ticket_reopens_it_if_the_workflow_allows(mail_site):
+    desk = make_desk(mail_site)
+    open_test_ticket(mail_site, desk.alice)
+    assert _close_then_reply(mail_site, desk.alice, desk.alice, "It broke again.") == "Open"
+    save(mail_site, "Project:Ticket workflow", "* New → Open, Closed\n* Open → Closed", desk.admin)
+    assert _close_then_reply(mail_site, desk.agent, desk.alice, "Still broken.") == "Closed"
 
 
 def test_reply_needs_text_and_known_canned_reply(mail_site):

@@ -85,3 +85,19 @@ def test_merging_closes_the_duplicate_and_links_the_conversations(desk_site):
             merge.merge(desk_site, session, desk.agent, other, survivor)
         with pytest.raises(TicketError, match="into itself"):
             merge.merge(desk_site, session, desk.agent, survivor, survivor)
+
+
+def test_a_file_can_come_with_the_ticket_form(desk_site):
+    make_desk(desk_site)
+    alice = create_app(site=desk_site).test_client()
+    login(alice, "Alice")
+    form = {"csrf_token": csrf_token(alice, "/portal/tickets/new"), "subject": "Screen", "description": "broken"}
+    refused = alice.post("/portal/tickets/new", data={**form, "attachment": (io.BytesIO(b"<html>"), "x.html")},
+                         content_type="multipart/form-data")
+    assert refused.status_code == 400 and "files of type .html are not accepted" in refused.get_data(as_text=True)
+    assert 'value="Screen"' in refused.get_data(as_text=True) and get_ticket(desk_site, "Ticket:1001") is None
+    opened = alice.post("/portal/tickets/new", data={**form, "attachment": (io.BytesIO(PNG), "screen.png")},
+                        content_type="multipart/form-data", follow_redirects=True)
+    assert opened.request.path == "/wiki/Ticket:1001", "the refused attempt used up no number"
+    assert "/tickets/1001/attachments/1" in opened.get_data(as_text=True)
+    assert alice.get("/tickets/1001/attachments/1").data == PNG

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from plugins.tickets import triage
+from plugins.tickets import settings, triage
 from plugins.tickets.opening import TicketError
 from plugins.tickets.settings import DepartmentsError, parse_departments
 from plugins.tickets.testing import get_ticket, make_desk, open_test_ticket
@@ -168,3 +168,46 @@ def test_workflow_and_departments_pages_parse():
         ("Support", "Lead"), ("Billing", None)]
     with pytest.raises(DepartmentsError, match="line 1"):
         parse_departments("* Support (lead: )")
+
+
+def test_department_leads_must_be_existing_staff(desk_site):
+    desk = make_desk(desk_site)
+    with pytest.raises(SaveError) as refused:
+        save(desk_site, "Project:Ticket departments", "* Support (lead: Nobody)\n* Billing (lead: Alice)", desk.admin)
+    assert refused.value.messages == [
+        "Ticket departments, line 1: the lead of Support must be an existing staff member or admin; "
+        "there is no user called 'Nobody'.",
+        "Ticket departments, line 2: the lead of Billing must be an existing staff member or admin; "
+        "'Alice' is not staff or an admin."]
+    save(desk_site, "Project:Ticket departments", "* Support (lead: Lead)\n* Billing (lead: Boss)", desk.admin)
+    with desk_site.db.read() as session:
+        assert [d.lead for d in settings.departments(desk_site, session)] == ["Lead", "Boss"]
+
+
+def test_edit_form_refuses_an_unknown_lead_and_keeps_the_text(desk_site):
+    make_desk(desk_site)
+    client = create_app(site=desk_site).test_client()
+    login(client, "Boss")
+    typed = "Our departments.\n\n* Support (lead: Lead)\n* Field service (lead: Ghost)\n"
+    response = client.post("/wiki/Project:Ticket_departments", data={
+        "action": "submit", "csrf_token": csrf_token(client, "/wiki/Project:Ticket_departments?action=edit"),
+        "text": typed, "summary": "new department"})
+    html = response.get_data(as_text=True)
+    assert response.status_code in (200, 400)
+    assert "the lead of Field service must be an existing staff member or admin; there is no user called" in \
+        html.replace("&#39;", "'") and "'Ghost'" in html.replace("&#39;", "'")
+    assert "* Field service (lead: Ghost)" in html
+    assert "Ghost" not in current_text(desk_site, "Project:Ticket departments")
+
+
+def test_a_stale_triage_form_changes_only_what_its_user_changed(desk_site):
+    desk = make_desk(desk_site)
+    seen = open_test_ticket(desk_site, desk.alice).revision_id
+    change(desk_site, desk.lead, 1001, Status="In progress", Assignee="Lead")
+    form = {"Status": "New", "Priority": "P1", "Category": "", "Department": "Support", "Assignee": ""}
+    with desk_site.db.write() as session:  # the agent's form still shows the ticket as it was when opened
+        item = load(desk_site, session, desk_site.titles.parse("Ticket:1001"), lock=True)
+        triage.change(desk_site, session, desk.agent, item, form, base_revision_id=seen)
+    item = get_ticket(desk_site, "Ticket:1001")
+    assert (item.status, item.get("Assignee"), item.priority) == ("In progress", "Lead", "P1")
+    assert history_summaries(desk_site, 1001)[-1] == "Priority: P3 → P1"

@@ -75,6 +75,33 @@ def test_concurrent_field_and_text_changes_over_http_lose_nothing(make_site, bac
     assert item.get("First response")
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_text_edit_saved_after_a_reply_keeps_both(make_site, backend):
+    """The lead opens the edit form, a reply is posted, then the lead saves a paragraph added at
+    the end: both appended at the same place, so both are kept, the reply (saved first) first."""
+    site = make_site(backend, seed=True)
+    open_test_ticket(site, make_desk(site).alice, description="Smoke from the printer")
+    with LiveServer(create_app(site=site)) as server:
+        agent, lead = _session(server.url, "Agent"), _session(server.url, "Lead")
+        ticket_url = server.url + "/wiki/Ticket:1001"
+        edit = lead.get(ticket_url + "?action=edit").text
+        text = html_lib.unescape(re.search(r'<textarea[^>]*name="text"[^>]*>(.*?)</textarea>', edit, re.S).group(1))
+        token, base = _CSRF.search(edit).group(1), _BASE.search(edit).group(1)
+        reply_token, _ = _form(agent, ticket_url)
+        assert agent.post(server.url + "/tickets/1001/reply", data={
+            "csrf_token": reply_token, "body": "On our way."}, allow_redirects=False).status_code == 302
+        saved = lead.post(ticket_url, data={
+            "action": "submit", "csrf_token": token, "base_revision_id": base,
+            "text": text.rstrip("\n") + "\n\n== Site visit ==\nThe printer is in room 4.", "summary": "visit"},
+            allow_redirects=False)
+        assert saved.status_code == 302, "no edit conflict"
+    final = get_ticket(site, "Ticket:1001").revision.text
+    assert final.index("On our way.") < final.index("== Site visit ==") < final.index("The printer is in room 4.")
+    item = get_ticket(site, "Ticket:1001")
+    assert item.get("Description") == "Smoke from the printer" and item.get("First response") and item.status == "Open"
+    assert item.revision.summary == "visit"
+
+
 @pytest.mark.browser
 def test_customer_and_staff_work_a_ticket_in_the_browser(make_site, chromium):
     site = make_site(seed=True)

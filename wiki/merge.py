@@ -3,7 +3,10 @@
 merge3 (the breezy project's maintained merge library) finds the regions where the two
 edits disagree; a region in which both sides changed *different* lines of the base (for
 example two neighbouring lines) is merged line by line before it is called a conflict,
-so two people editing adjacent lines both keep their change.
+so two people editing adjacent lines both keep their change.  Two pure insertions at the
+same place (two people each adding a section at the end of a page) are both kept, the
+text saved first before the other; only edits that replace or delete the same base lines
+conflict.
 """
 
 from __future__ import annotations
@@ -20,16 +23,21 @@ class MergeResult:
     conflict: bool
 
 
-def _edits(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:
-    """``(base_start, base_end, replacement)`` for every change from ``base`` to ``other``."""
+#: ``(base_start, base_end, replacement lines)``; an insertion has ``base_start == base_end``.
+Edit = tuple[int, int, tuple[str, ...]]
+
+
+def _edits(base: list[str], other: list[str]) -> list[Edit]:
+    """Every change from ``base`` to ``other``."""
     matcher = SequenceMatcher(None, base, other, autojunk=False)
-    return [(i1, i2, other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    return [(i1, i2, tuple(other[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
 
 
-def _clash(a: tuple[int, int, list[str]], b: tuple[int, int, list[str]]) -> bool:
+def _clash(a: Edit, b: Edit) -> bool:
+    """Whether two different edits touch the same base lines (insertions never clash)."""
     (a1, a2, _), (b1, b2, _) = a, b
     if a1 == a2 and b1 == b2:
-        return a1 == b1  # two insertions at one place
+        return False
     if a1 == a2:
         return b1 < a1 < b2
     if b1 == b2:
@@ -38,13 +46,15 @@ def _clash(a: tuple[int, int, list[str]], b: tuple[int, int, list[str]]) -> bool
 
 
 def _merge_region(base: list[str], mine: list[str], theirs: list[str]) -> list[str] | None:
-    """Apply both sides' edits to ``base`` when no two of them touch the same lines."""
+    """Apply both sides' edits to ``base`` when no two of them touch the same lines.
+
+    ``theirs`` was saved first, so at one insertion point its lines come before ``mine``.
+    """
     ours, others = _edits(base, mine), _edits(base, theirs)
-    for a in ours:
-        for b in others:
-            if _clash(a, b) and a != b:
-                return None
-    edits = sorted({(e[0], e[1], tuple(e[2])) for e in ours + others}, key=lambda e: (e[0], e[1]))
+    if any(_clash(a, b) for a in ours for b in others if a != b):
+        return None
+    edits = others + [edit for edit in ours if edit not in others]
+    edits.sort(key=lambda edit: (edit[0], edit[1]))  # stable: at a tie, theirs stays first
     out: list[str] = []
     pos = 0
     for start, end, lines in edits:

@@ -7,6 +7,7 @@ A repeated alert with the same ``external_id`` while its ticket is open adds an
 from __future__ import annotations
 
 from flask import jsonify
+from flask_babel import gettext
 
 from plugins.tickets.opening import TicketError, TicketRequest, open_or_repeat
 from wiki.pages import SaveError
@@ -47,18 +48,18 @@ def create_ticket():
     data = json_body()
     for name in FIELDS:
         if name in data and not isinstance(data[name], str):
-            raise ApiError(400, "invalid_input", f"'{name}' must be a string.", {"field": name})
+            raise ApiError(400, "invalid_input", gettext("'%(field)s' must be a string.", field=name), {"field": name})
     for name in ("subject", "description"):
         if not data.get(name, "").strip():
-            raise ApiError(400, "invalid_input", f"'{name}' is required.", {"field": name})
+            raise ApiError(400, "invalid_input", gettext("'%(field)s' is required.", field=name), {"field": name})
     req = TicketRequest(**{name: data.get(name) or ("P3" if name == "priority" else "") for name in FIELDS})
     s, who = site(), actor()
     if who.is_anonymous:
-        raise ApiError(401, "unauthorized", "Send 'Authorization: Bearer <api key>' to open tickets.")
+        raise ApiError(401, "unauthorized", gettext("Send 'Authorization: Bearer <api key>' to open tickets."))
     try:
         with s.db.write() as session:
             opened = open_or_repeat(s, session, who, req)
     except (TicketError, SaveError) as exc:
-        raise ApiError(400, "invalid_input", "The ticket was not opened.", {"messages": exc.messages})
+        raise ApiError(400, "invalid_input", gettext("The ticket was not opened."), {"messages": exc.messages})
     body = {"title": opened.title.prefixed, "revision_id": opened.revision_id, "created": opened.created}
     return jsonify(body), 201 if opened.created else 200

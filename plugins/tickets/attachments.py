@@ -10,6 +10,7 @@ import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,7 @@ def attach(site, session: Session, actor: Actor, item: Ticket, upload: Upload,
     name, content_type = check(site, "attachment", upload)
     count = len(attachments(session, item.page.id))
     if count >= MAX_PER_TICKET:
-        raise UploadError(f"attachment: a ticket holds at most {MAX_PER_TICKET} files")
+        raise UploadError(gettext("attachment: a ticket holds at most %(most)s files", most=MAX_PER_TICKET))
     digest = hashlib.sha256(upload.data).hexdigest()
     path = stored_path(site, digest)
     if not path.exists():

@@ -6,6 +6,7 @@ is a ticket category, and a customer changes nothing but the conversation and op
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +21,6 @@ from wiki.titles import Title
 
 #: Fields that change with the status (see ``triage.status_effects``), so customers may change them too.
 FOLLOW_STATUS = frozenset({"status", "resolved", "response due", "resolution due"})
-FORM_HINT = "open new tickets with the ticket form at /portal/tickets/new, which numbers them"
 
 
 def check_ticket_save(site, session: Session, title: Title, text: str, actor: Actor) -> list[str]:
@@ -31,18 +31,20 @@ def check_ticket_save(site, session: Session, title: Title, text: str, actor: Ac
     if "number" not in new and "number" not in old:
         return []
     if "number" not in new:
-        return [f"{title.prefixed} must keep its {{{{Ticket|...}}}} call with the field Number."]
+        return [gettext("%(title)s must keep its {{Ticket|...}} call with the field Number.", title=title.prefixed)]
     errors: list[str] = []
     if new.get("number") != title.text:
-        errors.append(f"The field Number must be {title.text}, the ticket's own number; {FORM_HINT}.")
+        errors.append(gettext("The field Number must be %(number)s, the ticket's own number; open new tickets with "
+                              "the ticket form at /portal/tickets/new, which numbers them.", number=title.text))
     category = new.get("category", "")
     if category and category not in ticket_categories(site, session):
-        errors.append(f"The category {category!r} is not a ticket category (a subcategory of "
-                      f"Category:Ticket categories).")
+        errors.append(gettext("The category '%(category)s' is not a ticket category (a subcategory of "
+                              "Category:Ticket categories).", category=category))
     if not old:
         counter = session.scalar(select(TicketCounter.value).where(TicketCounter.name == COUNTER))
         if not title.text.isdigit() or counter != int(title.text):
-            errors.append(f"{title.prefixed} is not a number the help desk handed out; {FORM_HINT}.")
+            errors.append(gettext("%(title)s is not a number the help desk handed out; open new tickets with the "
+                                  "ticket form at /portal/tickets/new, which numbers them.", title=title.prefixed))
         return errors
     before, after = canonical_status(old.get("status", "New")) or "New", canonical_status(new.get("status", "New"))
     if after is not None:
@@ -52,9 +54,10 @@ def check_ticket_save(site, session: Session, title: Title, text: str, actor: Ac
     if actor.role not in STAFF_SIDE:
         changed = sorted(k for k in set(old) | set(new) if k not in FOLLOW_STATUS and old.get(k) != new.get(k))
         if changed:
-            errors.append(f"Customers cannot change the ticket's {', '.join(changed)}; reply and staff will help.")
+            errors.append(gettext("Customers cannot change the ticket's %(fields)s; reply and staff will help.",
+                                  fields=", ".join(changed)))
         if before != after and after not in CUSTOMER_STATUSES:
-            errors.append("Customers may only close or reopen a ticket.")
+            errors.append(gettext("Customers may only close or reopen a ticket."))
     return errors
 
 
@@ -63,5 +66,5 @@ def customer_rule(actor: Actor, action: str, title: Title, page) -> str | None:
     if title.ns != TICKET_NS or actor.role in STAFF_SIDE or action in ("read", "create"):
         return None
     if page is None or page.account_id is None or page.account_id != actor.account_id:
-        return "Customers may only change their own account's tickets."
+        return gettext("Customers may only change their own account's tickets.")
     return None

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugins.tickets import notify, triage
+from plugins.tickets import clock, notify, settings, triage
 from plugins.tickets.opening import TicketError
 from plugins.tickets.ticket import TICKET_TALK_NS, Ticket, format_moment
 from wiki.collab.editing import new_section_text
@@ -21,6 +22,8 @@ from wiki.pages import SaveResult, save_page
 from wiki.permissions import Actor, PermissionDenied
 
 CANNED_PREFIX = "Canned/"
+#: A customer's reply in these statuses puts the ticket back in front of staff (when the workflow allows).
+REOPENED_BY_REPLY = (clock.WAITING, "Resolved", "Closed")
 MAX_BODY = 50_000
 
 
@@ -35,12 +38,12 @@ def _body(site, session: Session, body: str, canned: str) -> str:
     body = body.strip()
     if canned:
         if canned not in canned_replies(site, session):
-            raise TicketError([f"canned: there is no canned reply called {canned!r}."])
+            raise TicketError([gettext("canned: there is no canned reply called '%(value)s'.", value=canned)])
         body = f"{{{{subst:{CANNED_PREFIX}{canned}}}}}" + (f"\n\n{body}" if body else "")
     if not body:
-        raise TicketError(["reply: write a message or choose a canned reply."])
+        raise TicketError([gettext("reply: write a message or choose a canned reply.")])
     if len(body) > MAX_BODY:
-        raise TicketError([f"reply: at most {MAX_BODY:,} characters."])
+        raise TicketError([gettext("reply: at most %(most)s characters.", most=f"{MAX_BODY:,}")])
     return body + "\n\n~~~~"
 
 
@@ -61,14 +64,15 @@ def reply(site, session: Session, actor: Actor, item: Ticket, body: str, canned:
             computed["First response"] = format_moment(now)
         if item.status == "New":
             values["Status"] = "Open"
-    elif item.status in (triage.WAITING, "Resolved"):
+    elif item.status in REOPENED_BY_REPLY and "Open" in settings.current_workflow(site, session).allowed(item.status):
         values["Status"] = "Open"  # the customer answered: back to staff (the SLA clock runs again)
     heading = f"Reply from {actor.attribution} ({now:%Y-%m-%d %H:%M} UTC)"
     result = triage.change(site, session, actor, item, values, summary="Reply", section=(heading, text), now=now,
                            computed=computed)
     notify.notify(site, session, item, actor, [item.get("Requester"), item.get("Assignee")],
-                  f"New reply from {actor.name}", f"{actor.name} replied to {item.title.prefixed} "
-                  f"({item.get('Subject')}):\n\n{body.strip()}")
+                  lazy_gettext("New reply from %(name)s", name=actor.name),
+                  lazy_gettext("%(name)s replied to %(ticket)s (%(subject)s):\n\n%(text)s", name=actor.name,
+                               ticket=item.title.prefixed, subject=item.get("Subject"), text=body.strip()))
     return result
 
 
@@ -76,9 +80,9 @@ def add_note(site, session: Session, actor: Actor, item: Ticket, body: str, now:
     """Append an internal note to the ticket's talk page (staff only, by the namespace's rights)."""
     now = now or datetime.now(timezone.utc)
     if not actor.is_staff:
-        raise PermissionDenied("Internal notes are for staff.")
+        raise PermissionDenied(gettext("Internal notes are for staff."))
     if not body.strip():
-        raise TicketError(["note: write the note."])
+        raise TicketError([gettext("note: write the note.")])
     talk = site.titles.make(TICKET_TALK_NS, item.title.text)
     current = site.current_text(session, talk) or ""
     text = new_section_text(current, f"Note from {actor.attribution} ({now:%Y-%m-%d %H:%M} UTC)",

@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+from flask_babel import lazy_gettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from plugins.tickets import notify, settings
 from plugins.tickets.listing import OPEN_STATUSES
 from plugins.tickets.ticket import TICKET_NS, Ticket, load, save_changes
-from wiki.accounts import find_user
 from wiki.fields.models import FieldValue
 from wiki.models import Page
 from wiki.pages import EditConflict, SaveError
@@ -56,18 +57,28 @@ def escalate(site, session, item: Ticket, kinds: list[str], now: datetime) -> No
     recorded = [b.strip() for b in item.get("Breaches").split(",") if b.strip()]
     values = {"Breaches": ", ".join([*recorded, *kinds]), "Priority": RAISE[item.priority]}
     department = settings.department(site, session, item.get("Department"))
-    lead = find_user(session, department.lead) if department and department.lead else None
+    lead = settings.lead_of(session, department)
     if lead is not None and not item.get("Assignee"):
         values["Assignee"] = lead.name
     result = save_changes(site, session, SYSTEM, item, values, summary=f"SLA breached ({', '.join(kinds)})", now=now)
     if result.revision is None:
         return
     notify.notify(site, session, item, SYSTEM, [values.get("Assignee") or item.get("Assignee"),
-                                                lead.name if lead else ""],
-                  f"SLA breached: {item.get('Subject')}",
-                  f"The {' and '.join(kinds)} target of {item.title.prefixed} ({item.get('Subject')}) was missed. "
-                  f"It is now {values['Priority']}" + (f" and assigned to {values['Assignee']}." if "Assignee" in values
-                                                        else "."))
+                                                lead.name if lead else ""], *_breach_mail(item, kinds, values))
+
+
+def _breach_mail(item: Ticket, kinds: list[str], values: dict[str, str]) -> tuple[object, object]:
+    """Subject and body (lazy: written in each recipient's language) of a breach mail."""
+    ticket, subject = item.title.prefixed, item.get("Subject")
+    facts = [lazy_gettext("The first-response target of %(ticket)s (%(subject)s) was missed.", ticket=ticket,
+                          subject=subject) if kind == "response" else
+             lazy_gettext("The resolution target of %(ticket)s (%(subject)s) was missed.", ticket=ticket,
+                          subject=subject) for kind in kinds]
+    facts.append(lazy_gettext("It is now %(priority)s and assigned to %(assignee)s.", priority=values["Priority"],
+                              assignee=values["Assignee"]) if "Assignee" in values
+                 else lazy_gettext("It is now %(priority)s.", priority=values["Priority"]))
+    return (lazy_gettext("SLA breached: %(subject)s", subject=subject),
+            LazyString(lambda: " ".join(map(str, facts))))
 
 
 def check_breaches(site, now: datetime | None = None) -> int:

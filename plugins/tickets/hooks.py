@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from plugins.tickets import checks, escalation, panel, reports, settings, sla, specials, workflow
+from flask_babel import lazy_gettext
+
+from plugins.tickets import checks, clock, escalation, panel, reminders, reports, settings, sla, specials, workflow
 from plugins.tickets.api import api
 from plugins.tickets.ticket import TICKET_NS
 from plugins.tickets.views import bp
@@ -51,20 +53,23 @@ def register_blueprints():
 @hookimpl
 def register_menu_items():
     return [
-        MenuItem("My requests", "/portal/tickets", section="tickets", roles=("customer",), order=10),
-        MenuItem("Open a ticket", "/portal/tickets/new", section="tickets", roles=("customer", *STAFF), order=20),
-        MenuItem("Ticket queue", "/wiki/Special:TicketQueue", section="tickets", roles=READERS, order=30),
-        MenuItem("My tickets", "/wiki/Special:MyTickets", section="tickets", roles=STAFF, order=40),
-        MenuItem("Ticket reports", "/wiki/Project:Ticket_reports", section="tickets", roles=READERS, order=50),
+        MenuItem(lazy_gettext("My requests"), "/portal/tickets", section="tickets", roles=("customer",), order=10),
+        MenuItem(lazy_gettext("Open a ticket"), "/portal/tickets/new", section="tickets", roles=("customer", *STAFF),
+                 order=20),
+        MenuItem(lazy_gettext("Ticket queue"), "/wiki/Special:TicketQueue", section="tickets", roles=READERS,
+                 order=30),
+        MenuItem(lazy_gettext("My tickets"), "/wiki/Special:MyTickets", section="tickets", roles=STAFF, order=40),
+        MenuItem(lazy_gettext("Ticket reports"), "/wiki/Project:Ticket_reports", section="tickets", roles=READERS,
+                 order=50),
     ]
 
 
 @hookimpl
 def register_special_pages():
     return [
-        SpecialPage("TicketQueue", specials.ticket_queue, "Open unassigned tickets by department and priority",
-                    roles=READERS),
-        SpecialPage("MyTickets", specials.my_tickets, "The open tickets assigned to you", roles=STAFF),
+        SpecialPage("TicketQueue", specials.ticket_queue,
+                    lazy_gettext("Open unassigned tickets by department and priority"), roles=READERS),
+        SpecialPage("MyTickets", specials.my_tickets, lazy_gettext("The open tickets assigned to you"), roles=STAFF),
     ]
 
 
@@ -77,7 +82,12 @@ def site_started(site):
 def validate_page_save(site, session, title, text, output, actor):
     if title.ns == TICKET_NS:
         return checks.check_ticket_save(site, session, title, text, actor)
-    return settings.check_settings_page(title.prefixed, text)
+    return settings.check_settings_page(session, title.prefixed, text)
+
+
+@hookimpl(trylast=True)  # after the fields engine recorded this revision's status change
+def page_saved(site, session, change):
+    clock.after_save(site, session, change)
 
 
 @hookimpl
@@ -94,4 +104,5 @@ def register_parser_functions():
 
 @hookimpl
 def register_jobs():
-    return [Job("tickets.sla_breaches", escalation.check_breaches, every_seconds=300)]
+    return [Job("tickets.sla_breaches", escalation.check_breaches, every_seconds=300),
+            Job("tickets.reminders", reminders.send_reminders, every_seconds=3600)]

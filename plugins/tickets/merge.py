@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from flask_babel import gettext
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from plugins.tickets import triage
 from plugins.tickets.models import TicketAlert
 from plugins.tickets.opening import TicketError
 from plugins.tickets.ticket import Ticket, save_changes
+from plugins.tickets.workflow import status_label
 from wiki.permissions import Actor, PermissionDenied
 
 
@@ -22,19 +24,20 @@ def merge(site, session: Session, actor: Actor, duplicate: Ticket, survivor: Tic
           now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
     if not actor.is_staff:
-        raise PermissionDenied("Only staff merge tickets.")
+        raise PermissionDenied(gettext("Only staff merge tickets."))
     for item in (duplicate, survivor):
         site.policy.check(actor, "edit", item.title, item.page)
     if duplicate.page.id == survivor.page.id:
-        raise TicketError(["merge: a ticket cannot be merged into itself."])
+        raise TicketError([gettext("merge: a ticket cannot be merged into itself.")])
     if duplicate.page.account_id != survivor.page.account_id:
-        raise TicketError([f"merge: {duplicate.title.prefixed} and {survivor.title.prefixed} belong to different "
-                           "accounts."])
+        raise TicketError([gettext("merge: %(duplicate)s and %(survivor)s belong to different accounts.",
+                                   duplicate=duplicate.title.prefixed, survivor=survivor.title.prefixed)])
     if survivor.get("Merged into"):
-        raise TicketError([f"merge: {survivor.title.prefixed} was itself merged into {survivor.get('Merged into')}; "
-                           "merge into that ticket."])
+        raise TicketError([gettext("merge: %(survivor)s was itself merged into %(into)s; merge into that ticket.",
+                                   survivor=survivor.title.prefixed, into=survivor.get("Merged into"))])
     if not survivor.is_open:
-        raise TicketError([f"merge: {survivor.title.prefixed} is {survivor.status}; merge into an open ticket."])
+        raise TicketError([gettext("merge: %(survivor)s is %(status)s; merge into an open ticket.",
+                                   survivor=survivor.title.prefixed, status=status_label(survivor.status))])
     link = f"[[{duplicate.title.prefixed}]]"
     save_changes(site, session, actor, survivor, {}, summary=f"Merged {duplicate.title.prefixed}", now=now, section=(
         f"Merged {duplicate.title.prefixed}",

@@ -3,7 +3,8 @@
 Queued in the caller's transaction through the outbox (category ``tickets``, so users can
 turn it off in their preferences), only to users who may read the ticket, never to the
 person who acted; sent right after the commit when SMTP is configured (the core's mail job
-retries what fails).
+retries what fails).  Subjects and bodies are lazy strings, written in each recipient's
+interface language when the mail is queued during a request.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugins.tickets.ticket import Ticket
 from wiki.accounts import actor_for
+from wiki.i18n import SUPPORTED
 from wiki.mail import queue_mail, send_pending
 from wiki.models import User
 from wiki.pages import after_commit
@@ -33,7 +36,15 @@ def _send(site) -> None:
         log.exception("sending ticket mail failed")
 
 
-def notify(site, session: Session, item: Ticket, actor: Actor, names: Iterable[str], subject: str, body: str) -> int:
+def _language(site, user: User) -> str:
+    for language in (user.language, site.settings.default_language):
+        if language in SUPPORTED:
+            return language
+    return "en"
+
+
+def notify(site, session: Session, item: Ticket, actor: Actor, names: Iterable[str], subject: object,
+           body: object) -> int:
     """Queue ``body`` to each named user who may read the ticket; returns how many were queued."""
     wanted = {n for n in names if n and n != actor.name}
     if not wanted:
@@ -47,9 +58,12 @@ def notify(site, session: Session, item: Ticket, actor: Actor, names: Iterable[s
             continue
         if not may_email(session, user.id, CATEGORY):
             continue
-        text = (f"Dear {user.name},\n\n{body}\n\nThe ticket: {base}{item.title.url_path}\n\n"
-                f"You can turn off ticket mail in your preferences: {base}/wiki/Special:Preferences")
-        queue_mail(session, user.email, f"[{item.title.prefixed}] {subject}", text, category=CATEGORY)
+        with force_locale(_language(site, user)):
+            text = gettext("Dear %(name)s,\n\n%(body)s\n\nThe ticket: %(url)s\n\nYou can turn off ticket mail in "
+                           "your preferences: %(preferences)s", name=user.name, body=str(body),
+                           url=f"{base}{item.title.url_path}", preferences=f"{base}/wiki/Special:Preferences")
+            heading = f"[{item.title.prefixed}] {subject}"
+        queue_mail(session, user.email, heading, text, category=CATEGORY)
         queued += 1
     if queued and site.settings.smtp_url:
         after_commit(session, lambda: _send(site))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -61,25 +62,27 @@ def _check(site, session: Session, actor: Actor, req: TicketRequest) -> dict[str
     errors: list[str] = []
     subject = " ".join(req.subject.split())
     if not subject:
-        errors.append("subject: a ticket needs a subject (one line that says what is wrong).")
+        errors.append(gettext("subject: a ticket needs a subject (one line that says what is wrong)."))
     elif len(subject) > MAX_SUBJECT:
-        errors.append(f"subject: at most {MAX_SUBJECT} characters, not {len(subject)}.")
+        errors.append(gettext("subject: at most %(most)s characters, not %(length)s.", most=MAX_SUBJECT,
+                              length=len(subject)))
     if not req.description.strip():
-        errors.append("description: please describe the problem.")
+        errors.append(gettext("description: please describe the problem."))
     priority = (req.priority or "P3").strip().upper()
     if priority not in ticket.PRIORITIES:
-        errors.append(f"priority: {req.priority!r} is not one of P1, P2, P3, P4.")
+        errors.append(gettext("priority: '%(value)s' is not one of P1, P2, P3, P4.", value=req.priority))
     categories = ticket.ticket_categories(site, session)
     category = next((c for c in categories if c.casefold() == req.category.strip().casefold()), None)
     if req.category.strip() and category is None:
-        errors.append(f"category: {req.category!r} is not a ticket category; choose one of {', '.join(categories)}.")
+        errors.append(gettext("category: '%(value)s' is not a ticket category; choose one of %(known)s.",
+                              value=req.category, known=", ".join(categories)))
     known = settings.departments(site, session)
     department = settings.department(site, session, req.department) if req.department.strip() else known[0]
     if department is None:
-        errors.append(f"department: {req.department!r} is not a department; choose one of "
-                      f"{', '.join(d.name for d in known)}.")
+        errors.append(gettext("department: '%(value)s' is not a department; choose one of %(known)s.",
+                              value=req.department, known=", ".join(d.name for d in known)))
     if len(req.external_id) > MAX_EXTERNAL_ID:
-        errors.append(f"external_id: at most {MAX_EXTERNAL_ID} characters.")
+        errors.append(gettext("external_id: at most %(most)s characters.", most=MAX_EXTERNAL_ID))
     account, requester = _who(session, actor, req, errors)
     if errors:
         raise TicketError(errors)
@@ -91,25 +94,26 @@ def _who(session: Session, actor: Actor, req: TicketRequest, errors: list[str]) 
     """The ticket's account and requester: the customer themself, or whom staff named."""
     if actor.role not in STAFF_SIDE:
         if actor.account_id is None:
-            raise PermissionDenied("Only customers with an account and staff may open tickets.")
+            raise PermissionDenied(gettext("Only customers with an account and staff may open tickets."))
         account = session.get(Account, actor.account_id)
         if req.account.strip() and req.account.strip().casefold() != account.name.casefold():
-            errors.append("account: you can only open tickets for your own account.")
+            errors.append(gettext("account: you can only open tickets for your own account."))
         return account, actor.name
     requester = None
     if req.requester.strip():
         requester = find_user(session, req.requester.strip())
         if requester is None:
-            errors.append(f"requester: there is no user called {req.requester!r}.")
+            errors.append(gettext("requester: there is no user called '%(value)s'.", value=req.requester))
     account = None
     if req.account.strip():
         account = session.scalar(select(Account).where(Account.name == req.account.strip()))
         if account is None:
-            errors.append(f"account: there is no account called {req.account!r}.")
+            errors.append(gettext("account: there is no account called '%(value)s'.", value=req.account))
     elif requester is not None and requester.account_id is not None:
         account = session.get(Account, requester.account_id)
     if requester is not None and account is not None and requester.account_id not in (None, account.id):
-        errors.append(f"requester: {requester.name} does not belong to the account {account.name}.")
+        errors.append(gettext("requester: %(user)s does not belong to the account %(account)s.", user=requester.name,
+                              account=account.name))
     return account, requester.name if requester is not None else actor.name
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import render_template
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import Session
 
 from plugins.tickets import attachments, conversation, settings
+from plugins.tickets.clock import WAITING
 from plugins.tickets.sla import format_duration
 from plugins.tickets.ticket import PRIORITIES, Ticket, load, ticket_categories
 from plugins.tickets.workflow import CLOSED_STATUSES
@@ -17,25 +19,29 @@ from wiki.hooktypes import PageSection
 from wiki.permissions import Actor
 
 
+#: The two targets: what the interface calls them, their due field and the field that meets them.
+TARGETS = ((lazy_gettext("First response"), "Response due", "First response"),
+           (lazy_gettext("Resolution"), "Resolution due", "Resolved"))
+
+
 def clocks(site, session: Session, item: Ticket, now: datetime) -> list[dict]:
     """Due time and time left of the first response and the resolution (paused while waiting)."""
     levels = settings.service_levels(site, session)
     shown = []
-    for label, due_field, done_field in (("First response", "Response due", "First response"),
-                                         ("Resolution", "Resolution due", "Resolved")):
+    for label, due_field, done_field in TARGETS:
         due = item.moment(due_field)
         if due is None:
             continue
         done = item.moment(done_field)
         if done is not None:
-            state = "met" if done <= due else "missed"
-            left = f"{state} ({done:%Y-%m-%d %H:%M} UTC)"
-        elif item.status == "Waiting on customer":
-            left = "paused while waiting on the customer"
+            moment = f"{done:%Y-%m-%d %H:%M} UTC"
+            left = gettext("met (%(time)s)", time=moment) if done <= due else gettext("missed (%(time)s)", time=moment)
+        elif item.status == WAITING:
+            left = gettext("paused while waiting on the customer")
         else:
             remaining = levels.remaining(item.priority, now, due)
-            left = f"{format_duration(remaining)} left" if remaining.total_seconds() >= 0 else \
-                f"overdue by {format_duration(-remaining)}"
+            left = gettext("%(time)s left", time=format_duration(remaining)) if remaining.total_seconds() >= 0 else \
+                gettext("overdue by %(time)s", time=format_duration(-remaining))
         shown.append({"label": label, "due": due, "left": left,
                       "breached": done is None and due < now and item.status not in CLOSED_STATUSES})
     return shown

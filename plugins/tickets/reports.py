@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from html import escape
 from urllib.parse import urlencode
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -72,32 +73,48 @@ def weekly(tickets: dict[int, dict[str, datetime]], weeks: int, now: datetime) -
 
 
 def _percent(met: int, judged: int) -> str:
-    return f"{100 * met / judged:.1f}% ({met} of {judged})" if judged else "no tickets yet"
+    if not judged:
+        return gettext("no tickets yet")
+    return gettext("%(percent)s (%(met)s of %(judged)s)", percent=f"{100 * met / judged:.1f}%", met=met, judged=judged)
+
+
+def _table(rows: list[tuple]) -> str:
+    """A wikitext table: the first row is the header."""
+    lines = ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    lines.insert(1, "| " + " | ".join("---" for _ in rows[0]) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def ticketstats_function(call) -> str:
     call.flag("volatile")
     services = call.services
     if services is None:
-        return call.error("#ticketstats needs a database; it cannot run here.")
+        return call.error(gettext("#ticketstats needs a database; it cannot run here."))
     kind = call.arg(0).lower()
     if kind not in KINDS:
-        return call.error(f"#ticketstats: {kind!r} is not a report; use one of {', '.join(KINDS)}.")
+        return call.error(gettext("#ticketstats: '%(kind)s' is not a report; use one of %(known)s.", kind=kind,
+                                  known=", ".join(KINDS)))
     if DATES_KEY not in call.extra:  # one query for all the page's #ticketstats calls
         call.extra[DATES_KEY] = ticket_dates(services.site, services.session, services.actor or ANONYMOUS)
     tickets = call.extra[DATES_KEY]
     if kind in ("response", "resolution"):
         mean, count = average(tickets, "First response" if kind == "response" else "Resolved")
-        return f"{format_duration(mean)} (average of {count} tickets)" if mean is not None else "no tickets yet"
+        if mean is None:
+            return gettext("no tickets yet")
+        return ngettext("%(time)s (average of %(num)s ticket)", "%(time)s (average of %(num)s tickets)", count,
+                        time=format_duration(mean))
     if kind == "compliance":
-        return (f"| Target | Met |\n| --- | --- |\n"
-                f"| First response | {_percent(*compliance(tickets, 'First response', 'Response due'))} |\n"
-                f"| Resolution | {_percent(*compliance(tickets, 'Resolved', 'Resolution due'))} |\n")
+        rows = [(gettext("Target"), gettext("Met")),
+                (gettext("First response"), _percent(*compliance(tickets, "First response", "Response due"))),
+                (gettext("Resolution"), _percent(*compliance(tickets, "Resolved", "Resolution due")))]
+        return _table(rows)
     raw = call.named().get("weeks", "8")
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEEKS:
-        return call.error(f"#ticketstats: weeks must be a number from 1 to {MAX_WEEKS}, not {raw!r}.")
+        return call.error(gettext("#ticketstats: weeks must be a number from 1 to %(most)s, not '%(value)s'.",
+                                  most=MAX_WEEKS, value=raw))
     rows = weekly(tickets, int(raw), datetime.now(timezone.utc))
-    table = "| Week | Opened | Resolved |\n| --- | --- | --- |\n" + "".join(f"| {w} | {o} | {r} |\n" for w, o, r in rows)
+    table = _table([(gettext("Week"), gettext("Opened"), gettext("Resolved")), *rows])
+    alt = escape(gettext("Tickets opened per week"))
     chart = call.html(f'<figure class="ask-chart"><img src="/tickets/reports/weekly.svg?{escape(urlencode({"weeks": raw}))}" '
-                      f'alt="Tickets opened per week"></figure>')
+                      f'alt="{alt}"></figure>')
     return chart + "\n\n" + table

@@ -7,11 +7,14 @@ shipped defaults.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from plugins.tickets import sla, workflow
+from wiki.accounts import find_user
+from wiki.models import User
 
 WORKFLOW_PAGE = "Project:Ticket workflow"
 SERVICE_LEVELS_PAGE = "Project:Service levels"
@@ -33,10 +36,16 @@ class DepartmentsError(ValueError):
         self.messages = messages
 
 
+#: Roles a department lead may have: leads are told about breaches and get escalated tickets.
+LEAD_ROLES = ("staff", "admin")
+
+
 @dataclass(frozen=True)
 class Department:
     name: str
     lead: str | None = None
+    #: The line of ``Project:Ticket departments`` that names it (for error messages).
+    line: int = field(default=0, compare=False)
 
 
 def parse_departments(text: str) -> list[Department]:
@@ -47,11 +56,53 @@ def parse_departments(text: str) -> list[Department]:
             continue
         match = _DEPARTMENT.match(line.strip())
         if not match:
-            errors.append(f"Ticket departments, line {number}: write '* Name' or '* Name (lead: User)'.")
+            errors.append(gettext("Ticket departments, line %(line)s: write '* Name' or '* Name (lead: User)'.",
+                                  line=number))
             continue
-        found.append(Department(" ".join(match.group(1).split()), match.group(2)))
+        found.append(Department(" ".join(match.group(1).split()), match.group(2), number))
     if not found and not errors:
-        errors.append("Ticket departments: the page lists no departments ('* Name').")
+        errors.append(gettext("Ticket departments: the page lists no departments ('* Name')."))
+    if errors:
+        raise DepartmentsError(errors)
+    return found
+
+
+def _unfit_lead(user: User | None, name: str) -> str | None:
+    """Why the user called ``name`` cannot lead a department, or ``None`` when they can."""
+    if user is None:
+        return gettext("there is no user called '%(name)s'", name=name)
+    if user.role not in LEAD_ROLES:
+        return gettext("'%(name)s' is not staff or an admin", name=name)
+    if user.disabled:
+        return gettext("the user '%(name)s' is disabled", name=name)
+    return None
+
+
+def lead_of(session: Session, item: Department | None) -> User | None:
+    """The department's lead, while that user may still lead (the page was checked when saved,
+    but the user may have been disabled or given another role since)."""
+    if item is None or item.lead is None:
+        return None
+    user = find_user(session, item.lead)
+    return user if _unfit_lead(user, item.lead) is None else None
+
+
+def lead_errors(session: Session, found: list[Department]) -> list[str]:
+    """Why a named lead cannot lead (no such user, not staff or an admin, disabled), per department."""
+    errors: list[str] = []
+    for item in found:
+        why = _unfit_lead(find_user(session, item.lead), item.lead) if item.lead is not None else None
+        if why is None:
+            continue
+        errors.append(gettext("Ticket departments, line %(line)s: the lead of %(department)s must be an existing "
+                              "staff member or admin; %(why)s.", line=item.line, department=item.name, why=why))
+    return errors
+
+
+def check_departments(session: Session, text: str) -> list[Department]:
+    """The departments of ``text``, whose leads must be existing staff or admins."""
+    found = parse_departments(text)
+    errors = lead_errors(session, found)
     if errors:
         raise DepartmentsError(errors)
     return found
@@ -90,11 +141,11 @@ def department(site, session: Session, name: str) -> Department | None:
     return next((d for d in departments(site, session) if d.name.casefold() == wanted), None)
 
 
-def check_settings_page(prefixed: str, text: str) -> list[str]:
+def check_settings_page(session: Session, prefixed: str, text: str) -> list[str]:
     """Errors of a settings page's new text (``[]`` for other pages or good text)."""
     parsers = {WORKFLOW_PAGE: (workflow.parse_workflow, workflow.WorkflowError),
                SERVICE_LEVELS_PAGE: (sla.parse_service_levels, sla.SlaConfigError),
-               DEPARTMENTS_PAGE: (parse_departments, DepartmentsError)}
+               DEPARTMENTS_PAGE: (lambda text: check_departments(session, text), DepartmentsError)}
     if prefixed not in parsers:
         return []
     parse, error = parsers[prefixed]

@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext
+
 UTC = timezone.utc
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 BUSINESS, ALWAYS = "business hours", "around the clock"
 #: Give up looking for business time after this many days (a calendar with no work days).
 MAX_DAYS = 3 * 366
+#: How long a ticket waits on the customer before the requester is reminded (``* Remind after: 3d``).
+DEFAULT_REMIND_AFTER = timedelta(days=3)
 
 DEFAULT_TEXT = """Service level targets of the help desk, checked when this page is saved.
 Times are hours (`4h`), minutes (`30m`) or days of 24 hours (`2d`).
@@ -32,6 +36,7 @@ Times are hours (`4h`), minutes (`30m`) or days of 24 hours (`2d`).
 * P2: response 4h, resolution 24h, business hours
 * P3: response 8h, resolution 24h, business hours
 * P4: response 24h, resolution 24h, business hours
+* Remind after: 3d
 """
 
 
@@ -93,7 +98,7 @@ def add_business_time(cal: Calendar, start: datetime, amount: timedelta) -> date
                     return begin + amount
                 amount -= available
         day += timedelta(days=1)
-    raise ValueError(f"the business calendar has no working hours within {MAX_DAYS} days")
+    raise ValueError(gettext("the business calendar has no working hours within %(days)s days", days=MAX_DAYS))
 
 
 def business_time_between(cal: Calendar, start: datetime, end: datetime) -> timedelta:
@@ -115,6 +120,7 @@ def business_time_between(cal: Calendar, start: datetime, end: datetime) -> time
 class ServiceLevels:
     calendar: Calendar
     targets: dict[str, Target] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
+    remind_after: timedelta = DEFAULT_REMIND_AFTER
 
     def target(self, priority: str) -> Target:
         return self.targets.get(priority, self.targets["P3"])
@@ -149,7 +155,7 @@ _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 def parse_duration(text: str) -> timedelta:
     found = _DURATION.match(text.strip().lower())
     if not text.strip() or not found or not any(found.groups()):
-        raise ValueError(f"{text!r} is not a duration like 4h, 30m, 1h30m or 2d")
+        raise ValueError(gettext("'%(value)s' is not a duration like 4h, 30m, 1h30m or 2d", value=text))
     days, hours, minutes = (int(g or 0) for g in found.groups())
     return timedelta(days=days, hours=hours, minutes=minutes)
 
@@ -166,38 +172,44 @@ def _setting(key: str, value: str, found: dict) -> None:
         try:
             found["zone"] = ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use a name like Asia/Riyadh or UTC)") from None
+            raise ValueError(gettext("unknown time zone '%(value)s' (use a name like Asia/Riyadh or UTC)",
+                                     value=value)) from None
     elif key == "business days":
         days = [d.strip().lower() for d in value.split(",") if d.strip()]
         unknown = [d for d in days if d not in DAY_NAMES]
         if unknown or not days:
-            raise ValueError(f"business days must be day names like Saturday, Sunday; not {', '.join(unknown) or '(none)'}")
+            raise ValueError(gettext("business days must be day names like Saturday, Sunday; not %(value)s",
+                                     value=", ".join(unknown) or gettext("(none)")))
         found["workdays"] = frozenset(DAY_NAMES.index(d) for d in days)
     elif key == "business hours":
         hours = _HOURS.match(value)
         if not hours:
-            raise ValueError(f"business hours must look like 09:00-17:00, not {value!r}")
+            raise ValueError(gettext("business hours must look like 09:00-17:00, not '%(value)s'", value=value))
         h1, m1, h2, m2 = (int(g) for g in hours.groups())
         try:
             opens, closes = time(h1, m1), time(h2, m2)
         except ValueError:
-            raise ValueError(f"{value!r} is not a valid time of day range") from None
+            raise ValueError(gettext("'%(value)s' is not a valid time of day range", value=value)) from None
         if opens >= closes:
-            raise ValueError(f"business hours must open before they close, not {value!r}")
+            raise ValueError(gettext("business hours must open before they close, not '%(value)s'", value=value))
         found["opens"], found["closes"] = opens, closes
     elif key == "holidays":
         try:
             found["holidays"] = frozenset(date.fromisoformat(d.strip()) for d in value.split(",") if d.strip())
         except ValueError:
-            raise ValueError(f"holidays must be dates like 2026-12-18, separated by commas; not {value!r}") from None
+            raise ValueError(gettext("holidays must be dates like 2026-12-18, separated by commas; not '%(value)s'",
+                                     value=value)) from None
+    elif key == "remind after":
+        found["remind_after"] = parse_duration(value)
     else:
-        raise ValueError(f"unknown setting {key!r}; use Time zone, Business days, Business hours, Holidays or P1-P4")
+        raise ValueError(gettext("unknown setting '%(key)s'; use Time zone, Business days, Business hours, Holidays, "
+                                 "Remind after or P1-P4", key=key))
 
 
 def parse_service_levels(text: str) -> ServiceLevels:
     """Read the list lines (``* Key: value``) of ``Project:Service levels``; other lines are prose."""
     found: dict = {"zone": ZoneInfo("UTC"), "workdays": frozenset(range(5)), "opens": time(9), "closes": time(17),
-                   "holidays": frozenset()}
+                   "holidays": frozenset(), "remind_after": DEFAULT_REMIND_AFTER}
     targets = dict(DEFAULT_TARGETS)
     errors: list[str] = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -211,18 +223,19 @@ def parse_service_levels(text: str) -> ServiceLevels:
                 priority, response, resolution, clock = target.groups()
                 clock = (clock or BUSINESS).strip().lower()
                 if clock not in (BUSINESS, ALWAYS):
-                    raise ValueError(f"the clock must be '{BUSINESS}' or '{ALWAYS}', not {clock!r}")
+                    raise ValueError(gettext("the clock must be '%(business)s' or '%(always)s', not '%(value)s'",
+                                             business=BUSINESS, always=ALWAYS, value=clock))
                 targets[priority.upper()] = Target(parse_duration(response), parse_duration(resolution), clock)
             elif item.upper().startswith(PRIORITIES):
-                raise ValueError("a target must look like 'P2: response 4h, resolution 24h, business hours'")
+                raise ValueError(gettext("a target must look like 'P2: response 4h, resolution 24h, business hours'"))
             else:
                 key, colon, value = item.partition(":")
                 if not colon:
-                    raise ValueError("a setting must look like 'Key: value'")
+                    raise ValueError(gettext("a setting must look like 'Key: value'"))
                 _setting(key.strip().lower(), value.strip(), found)
         except ValueError as exc:
-            errors.append(f"Service levels, line {number}: {exc}.")
+            errors.append(gettext("Service levels, line %(line)s: %(why)s.", line=number, why=exc))
     if errors:
         raise SlaConfigError(errors)
     return ServiceLevels(Calendar(found["zone"], found["workdays"], found["opens"], found["closes"],
-                                  found["holidays"]), targets)
+                                  found["holidays"]), targets, found["remind_after"])

@@ -26,7 +26,7 @@ def ticket_queue(req):
                                                     department=department, priority=priority))
     groups: dict[tuple[str, str], list] = {}
     for row in rows:
-        groups.setdefault((row["Department"] or "(no department)", row["Priority"] or "P3"), []).append(row)
+        groups.setdefault((row["Department"] or gettext("(no department)"), row["Priority"] or "P3"), []).append(row)
     return "tickets/queue.html", {"groups": sorted(groups.items()), "department": department or "",
                                   "priority": priority or "", "page_title": gettext("Ticket queue: unassigned tickets"),
                                   **_bulk_context(req)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,12 +24,13 @@ TICKET_NS = 3000
 TICKET_TALK_NS = 3001
 TEMPLATE_NAME = "Ticket"
 CATEGORY_PARENT = "Ticket categories"
-PRIORITIES = {"P1": "critical", "P2": "high", "P3": "medium", "P4": "low"}
+PRIORITIES = {"P1": lazy_gettext("critical"), "P2": lazy_gettext("high"), "P3": lazy_gettext("medium"),
+              "P4": lazy_gettext("low")}
 #: Parameters of the call, in the order a new ticket writes them (``Category`` is a wiki
 #: category, not a declared field).
 PARAMS = ("Number", "Subject", "Requester", "Account", "Department", "Category", "Priority", "Status",
           "Assignee", "Opened", "First response", "Resolved", "Response due", "Resolution due",
-          "External id", "Merged into", "Breaches", "Description")
+          "External id", "Merged into", "Breaches", "Reminded", "Description")
 
 
 def format_moment(moment: datetime) -> str:

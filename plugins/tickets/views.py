@@ -10,13 +10,13 @@ from pathlib import Path
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from plugins.tickets import attachments, conversation, listing, merge, reports, settings, triage
 from plugins.tickets.models import TicketAttachment
 from plugins.tickets.opening import TicketError, TicketRequest, open_ticket
 from plugins.tickets.ticket import load, ticket_categories, ticket_title
-from plugins.tickets.workflow import STATUSES
+from plugins.tickets.workflow import STATUSES, status_label
 from wiki.fields.forms.uploads import Upload, UploadError
 from wiki.fields.query.svg import line_chart
 from wiki.pages import EditConflict, SaveError
@@ -27,11 +27,17 @@ from wiki.web.skin import wiki_url
 bp = Blueprint("tickets", __name__, template_folder=str(Path(__file__).resolve().parent / "templates"))
 
 PRIORITY_GUIDANCE = {
-    "P1": "Critical: the service is down for everyone and there is no way around it.",
-    "P2": "High: an important part does not work, or many people are affected.",
-    "P3": "Medium: something does not work as it should, but you can carry on.",
-    "P4": "Low: a question, a small problem or a wish.",
+    "P1": lazy_gettext("Critical: the service is down for everyone and there is no way around it."),
+    "P2": lazy_gettext("High: an important part does not work, or many people are affected."),
+    "P3": lazy_gettext("Medium: something does not work as it should, but you can carry on."),
+    "P4": lazy_gettext("Low: a question, a small problem or a wish."),
 }
+
+
+@bp.app_template_filter("ticket_status")
+def ticket_status(value: str) -> str:
+    """``{{ row['Status']|ticket_status }}``: a ticket status in the interface language."""
+    return status_label(value)
 
 
 def _signed_in():
@@ -49,7 +55,7 @@ def my_requests():
     if who.account_id is None:
         if who.role in STAFF_SIDE:
             return redirect(wiki_url("Special:MyTickets"))
-        abort(403, "My requests is for customers with an account.")
+        abort(403, gettext("My requests is for customers with an account."))
     wanted = request.args.get("show", "open")
     statuses = listing.OPEN_STATUSES if wanted == "open" else STATUSES
     rows = listing.list_tickets(site(), db_session(), who, statuses=statuses, account_id=who.account_id)
@@ -68,7 +74,7 @@ def new_ticket():
     if response is not None:
         return response
     if who.role not in STAFF_SIDE and who.account_id is None:
-        abort(403, "Tickets are opened by customers with an account and by staff.")
+        abort(403, gettext("Tickets are opened by customers with an account and by staff."))
     if request.method == "GET":
         return render_template("tickets/new.html", values={"priority": "P3"}, errors=[], **_form_context())
     form = request.form
@@ -77,11 +83,16 @@ def new_ticket():
                         department=form.get("department", ""), account=form.get("account", ""),
                         requester=form.get("requester", ""))
     s = site()
+    sent = request.files.get("attachment")
     try:
-        with s.db.write() as session:
+        with s.db.write() as session:  # a refused file opens no ticket (and uses up no number)
             opened = open_ticket(s, session, who, req)
+            if sent is not None and sent.filename:
+                attachments.attach(s, session, who, load(s, session, opened.title), Upload(sent.filename, sent.read()))
     except (TicketError, SaveError) as exc:
         return render_template("tickets/new.html", values=form, errors=exc.messages, **_form_context()), 400
+    except UploadError as exc:
+        return render_template("tickets/new.html", values=form, errors=[f"{exc}."], **_form_context()), 400
     flash(gettext("Your ticket %(title)s was opened.", title=opened.title.prefixed))
     return redirect(wiki_url(opened.title))
 
@@ -90,13 +101,13 @@ def _act(number: int, work) -> object:
     """Run ``work(session, ticket)`` in a write transaction and go back to the ticket."""
     s, who = site(), actor()
     if who.is_anonymous:
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(gettext("Sign in first."))
     title = ticket_title(s, number)
     try:
         with s.db.write() as session:
             item = load(s, session, title, lock=True)
             if item is None or not s.policy.allows(who, "read", title, item.page):
-                abort(404, f"Ticket:{number} does not exist.")
+                abort(404, gettext("Ticket:%(number)s does not exist.", number=number))
             message = work(session, item)
         if message:
             flash(message)
@@ -136,7 +147,7 @@ def download(number: int, attachment_id: int):
     row = session.get(TicketAttachment, attachment_id)
     if item is None or row is None or row.page_id != item.page.id \
             or not s.policy.allows(actor(), "read", item.title, item.page):
-        abort(404, "There is no such attachment.")
+        abort(404, gettext("There is no such attachment."))
     response = send_file(attachments.stored_path(s, row.sha256), mimetype=row.content_type, as_attachment=True,
                          download_name=row.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -155,7 +166,7 @@ def merge_into(number: int):
     def work(session, item):
         survivor = load(site(), session, ticket_title(site(), int(into)), lock=True)
         if survivor is None or not site().policy.allows(actor(), "read", survivor.title, survivor.page):
-            raise TicketError([f"merge: Ticket:{into} does not exist."])
+            raise TicketError([gettext("merge: Ticket:%(number)s does not exist.", number=into)])
         merge.merge(site(), session, actor(), item, survivor)
         return gettext("Ticket:%(number)s was merged into Ticket:%(into)s.", number=number, into=into)
     return _act(number, work)
@@ -226,7 +237,7 @@ def weekly_chart():
     """The line chart of ``{{#ticketstats: weekly}}``, over the tickets the viewer may read."""
     weeks = request.args.get("weeks", 8, type=int)
     if not 1 <= weeks <= reports.MAX_WEEKS:
-        abort(400, f"weeks must be a number from 1 to {reports.MAX_WEEKS}.")
+        abort(400, gettext("weeks must be a number from 1 to %(most)s.", most=reports.MAX_WEEKS))
     rows = reports.weekly(reports.ticket_dates(site(), db_session(), actor()), weeks, datetime.now(timezone.utc))
-    svg = line_chart([(week, opened) for week, opened, _resolved in rows], "Tickets opened per week")
+    svg = line_chart([(week, opened) for week, opened, _resolved in rows], gettext("Tickets opened per week"))
     return Response(svg, mimetype="image/svg+xml", headers={"X-Content-Type-Options": "nosniff"})
