@@ -63,9 +63,9 @@ def serve(ctx: Context, host: str, port: int, threads: int, workers: int) -> Non
     """Run the web app (waitress in one process, or gunicorn with several)."""
     if workers < 1 or threads < 1:
         raise click.BadParameter("--workers and --threads must be at least 1")
-    click.echo(f"ticketwiki on http://{host}:{port}/ (instance {ctx.site.settings.instance_path}, "
+    click.echo(f"ticketwiki on http://{host}:{port}/ (instance {load_settings(ctx.instance).instance_path}, "
                f"{workers} process{'es' if workers > 1 else ''} x {threads} threads)")
-    if workers > 1:
+    if workers > 1:  # no site in this process: gunicorn forks it, and each worker builds its own
         from wiki.server import serve_gunicorn
 
         serve_gunicorn(ctx.instance, host, port, workers, threads)

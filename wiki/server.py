@@ -1,7 +1,10 @@
 """Serving with several processes (gunicorn), for installations that want every core.
 
 Each worker builds its own site after the fork, so no database connection or index handle
-is shared between processes; the scheduled jobs run once, in the master process.
+is shared between processes.  Each worker also runs the job scheduler on its own site (the
+jobs' database leases let only one process run a job at a time).  The master runs nothing
+but gunicorn: a thread of ours working in SQLite while the master forks a worker would leave
+SQLite's process-wide mutex locked in the child, which then hangs on its first connection.
 """
 
 from __future__ import annotations
@@ -22,26 +25,28 @@ class WikiApplication(BaseApplication):
     def __init__(self, instance: str | None, options: dict):
         self.instance = instance
         self.options = options
-        self.scheduler: Scheduler | None = None
         super().__init__()
 
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
-        self.cfg.set("when_ready", self._start_jobs)
-        self.cfg.set("on_exit", self._stop_jobs)
+        self.cfg.set("post_worker_init", _start_jobs)
+        self.cfg.set("worker_exit", _stop_jobs)
 
     def load(self):
         from wiki.app import create_app
 
         return create_app(site=_site(self.instance))
 
-    def _start_jobs(self, _arbiter) -> None:
-        self.scheduler = Scheduler(_site(self.instance)).start()
 
-    def _stop_jobs(self, _arbiter) -> None:
-        if self.scheduler is not None:
-            self.scheduler.stop()
+def _start_jobs(worker) -> None:
+    worker.scheduler = Scheduler(worker.wsgi.extensions["ticketwiki"]).start()
+
+
+def _stop_jobs(_server, worker) -> None:
+    scheduler = getattr(worker, "scheduler", None)
+    if scheduler is not None:
+        scheduler.stop()
 
 
 def serve_gunicorn(instance: str | None, host: str, port: int, workers: int, threads: int) -> None:
