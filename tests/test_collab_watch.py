@@ -11,6 +11,7 @@ from wiki.accounts import create_api_key, find_user
 from wiki.app import create_app
 from wiki.collab.hooks import send_mail
 from wiki.collab.watch import is_watching, watch
+from wiki.mail import queue_mail
 from wiki.models import OutgoingMail
 from wiki.security.notify import set_preferences
 
@@ -223,3 +224,21 @@ def test_api_edits_watch_by_default_unless_told_not_to(site, client):
     assert _watching(site, bot, "Watched") and not _watching(site, bot, "Unwatched")
     bad = client.put("/api/v1/pages/Watched", json={"text": "y", "watch": "yes"}, headers=headers)
     assert bad.status_code == 400 and bad.get_json()["error"]["details"] == {"field": "watch"}
+
+
+def test_one_mail_per_person_for_a_change_whichever_is_queued_first(site):
+    with site.db.write() as session:
+        assert queue_mail(session, "a@example.test", "Ticket reply", "x", category="tickets", about=7)
+        assert queue_mail(session, "a@example.test", "Watchlist", "x", category="watchlist", about=7,
+                          general=True) is None
+        assert queue_mail(session, "b@example.test", "Watchlist", "x", category="watchlist", about=7, general=True)
+        session.flush()  # the general notice is already a row when the specific mail replaces it
+        assert queue_mail(session, "b@example.test", "Ticket reply", "x", category="tickets", about=7)
+        assert queue_mail(session, "b@example.test", "About another page", "x", category="watchlist", about=8,
+                          general=True)
+    with site.db.write() as session:  # a new transaction starts afresh
+        assert queue_mail(session, "a@example.test", "Watchlist", "x", category="watchlist", about=7, general=True)
+    with site.db.read() as session:
+        rows = session.execute(select(OutgoingMail.to_address, OutgoingMail.subject).order_by(OutgoingMail.id)).all()
+    assert [tuple(row) for row in rows] == [("a@example.test", "Ticket reply"), ("b@example.test", "Ticket reply"),
+                                            ("b@example.test", "About another page"), ("a@example.test", "Watchlist")]

@@ -5,6 +5,7 @@ customer could use to see an internal note or another account's ticket."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from plugins.tickets import conversation, triage
 from plugins.tickets.opening import TicketError
@@ -12,6 +13,8 @@ from plugins.tickets.testing import api_key, get_ticket, make_desk, open_test_ti
 from plugins.tickets.ticket import load
 from tests.support.wiki import csrf_token, current_text, login, save
 from wiki.app import create_app
+from wiki.collab.watch import is_watching
+from wiki.models import OutgoingMail, User
 
 SECRET = "Zanzibarquux"
 
@@ -41,6 +44,24 @@ def test_staff_reply_is_signed_mailed_and_records_first_response(mail_site, smtp
     messages = [m for m in smtp_sink.wait_for(1) if m.subject.startswith("[Ticket:1001]")]
     assert messages[0].rcpt_tos == ["alice@example.test"]
     assert "Please restart the printer." in messages[0].text()
+
+
+def test_a_watching_requester_gets_the_ticket_mail_instead_of_the_watchlist_notice(mail_site):
+    desk = make_desk(mail_site)
+    open_test_ticket(mail_site, desk.alice)
+    with mail_site.db.write() as session:
+        alice = session.scalar(select(User).where(User.name == "Alice"))
+        title = mail_site.titles.parse("Ticket:1001")
+        assert is_watching(session, alice.id, title)  # she opened it, so she watches it
+        before = session.scalar(select(func.max(OutgoingMail.id))) or 0
+    staff = create_app(site=mail_site).test_client()
+    login(staff, "Agent")
+    assert _post(staff, "/tickets/1001/reply", body="Please restart the printer.").status_code == 302
+    save(mail_site, "Ticket:1001", current_text(mail_site, "Ticket:1001") + "\nA staff edit.", desk.agent)
+    with mail_site.db.read() as session:
+        to_alice = session.scalars(select(OutgoingMail.category).where(
+            OutgoingMail.id > before, OutgoingMail.to_address == "alice@example.test").order_by(OutgoingMail.id)).all()
+    assert to_alice == ["tickets", "watchlist"]  # one mail for the reply, the notice for the plain edit
 
 
 def test_customer_replies_reopen_waiting_tickets_and_close_them(mail_site, smtp_sink):

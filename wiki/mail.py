@@ -34,6 +34,7 @@ from wiki.models import OutgoingMail, User
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
 BATCH = 100
+_QUEUED_ABOUT = "mail_queued_about"
 
 
 def recipient_language(user: User, default_language: str) -> str:
@@ -65,14 +66,40 @@ def written_in(language: str) -> Iterator[None]:
 
 
 def queue_mail(session: Session, to: str, subject: str, body: str, category: str = "general",
-               html_body: str | None = None) -> OutgoingMail:
-    """Add a message to the outbox (sent after the transaction commits, by ``send_pending``)."""
+               html_body: str | None = None, about: int | None = None, general: bool = False) -> OutgoingMail | None:
+    """Add a message to the outbox (sent after the transaction commits, by ``send_pending``).
+
+    One change, one mail per person: a ``general`` notice ``about`` a page (the watchlist's)
+    is not queued when a mail about that page to the same address is already queued in this
+    transaction, and a specific mail about the page (a ticket reply) replaces a general one
+    queued before it.  Returns the queued mail, or ``None`` when it was not needed.
+    """
     if not to or "@" not in to:
         raise ValueError(f"{to!r} is not an email address")
+    queued = _queued_about(session)
+    if about is not None and (to, about) in queued:
+        earlier, earlier_general = queued[(to, about)]
+        if general:
+            return None
+        if earlier_general and earlier in session.new:
+            session.expunge(earlier)
+        elif earlier_general:
+            session.delete(earlier)
     subject = " ".join(subject.split())[:500]
     mail = OutgoingMail(to_address=to, subject=subject, body=body, html_body=html_body, category=category)
     session.add(mail)
+    if about is not None:
+        queued[(to, about)] = (mail, general)
     return mail
+
+
+def _queued_about(session: Session) -> dict[tuple[str, int], tuple[OutgoingMail, bool]]:
+    """The mails about pages queued in the session's current transaction, by (address, page id)."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_QUEUED_ABOUT)
+    if kept is None or kept[0] is not transaction:
+        kept = session.info[_QUEUED_ABOUT] = (transaction, {})
+    return kept[1]
 
 
 def _connect(smtp_url: str) -> smtplib.SMTP:

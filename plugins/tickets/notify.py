@@ -4,7 +4,8 @@ Queued in the caller's transaction through the outbox (category ``tickets``, so 
 turn it off in their preferences), only to users who may read the ticket, never to the
 person who acted; sent right after the commit when SMTP is configured (the core's mail job
 retries what fails).  Subjects and bodies are lazy strings, written in each recipient's
-interface language when the mail is queued during a request.
+language (``wiki.mail.recipient_language``), from jobs too.  A ticket mail takes the place of
+the watchlist's general notice about the same change, so nobody gets both.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugins.tickets.ticket import Ticket
 from wiki.accounts import actor_for
-from wiki.i18n import SUPPORTED
-from wiki.mail import queue_mail, send_pending
+from wiki.mail import queue_mail, recipient_language, send_pending, written_in
 from wiki.models import User
 from wiki.pages import after_commit
 from wiki.permissions import Actor
@@ -34,13 +34,6 @@ def _send(site) -> None:
         send_pending(site.db, site.settings.smtp_url, site.settings.mail_from)
     except Exception:  # the outbox keeps the mail; the core's mail job retries
         log.exception("sending ticket mail failed")
-
-
-def _language(site, user: User) -> str:
-    for language in (user.language, site.settings.default_language):
-        if language in SUPPORTED:
-            return language
-    return "en"
 
 
 def notify(site, session: Session, item: Ticket, actor: Actor, names: Iterable[str], subject: object,
@@ -58,12 +51,12 @@ def notify(site, session: Session, item: Ticket, actor: Actor, names: Iterable[s
             continue
         if not may_email(session, user.id, CATEGORY):
             continue
-        with force_locale(_language(site, user)):
+        with written_in(recipient_language(user, site.settings.default_language)):
             text = gettext("Dear %(name)s,\n\n%(body)s\n\nThe ticket: %(url)s\n\nYou can turn off ticket mail in "
                            "your preferences: %(preferences)s", name=user.name, body=str(body),
                            url=f"{base}{item.title.url_path}", preferences=f"{base}/wiki/Special:Preferences")
             heading = f"[{item.title.prefixed}] {subject}"
-        queue_mail(session, user.email, heading, text, category=CATEGORY)
+        queue_mail(session, user.email, heading, text, category=CATEGORY, about=item.page.id)
         queued += 1
     if queued and site.settings.smtp_url:
         after_commit(session, lambda: _send(site))

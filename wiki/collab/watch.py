@@ -3,7 +3,8 @@
 A watch names a subject page by title (so a missing page can be watched and a talk page is
 watched with its subject page).  When a watched page changes, every watcher but the editor
 who may read the page gets a mail, queued in the save's transaction (``wiki.mail``) and
-written in the watcher's language (``wiki.mail.recipient_language``).
+written in the watcher's language (``wiki.mail.recipient_language``).  It is a general
+notice: a plugin's own mail about the same change (a ticket reply) takes its place.
 """
 
 from __future__ import annotations
@@ -119,8 +120,8 @@ def notify_watchers(site: Site, session: Session, change: PageChange, title: Tit
         with written_in(recipient_language(user, site.settings.default_language)):
             subject = _mail_subject(site, change, title)
             body = _mail_body(site, change, title, user.name)
-        queue_mail(session, user.email, subject, body, category="watchlist")
-        queued += 1
+        if queue_mail(session, user.email, subject, body, category="watchlist", about=change.page.id, general=True):
+            queued += 1
     return queued
 
 
