@@ -3,7 +3,11 @@
 Everything here except ``field_counters`` is derived from page text and rebuilt by
 ``ticketwiki fields rebuild``.  ``field_values`` holds one row per (page, field, list
 position) with the value in the column of its type, indexed as ``(field, value, page)`` so
-that a query condition is an index range scan that yields page ids.
+that a query condition is an index range scan that yields page ids, and as ``(page, field,
+position, values)`` so that a page's value of a field (a group key, a sort key, a summed
+number) is read from the index alone.  That covering index also keeps SQLite's planner,
+which has no statistics until ``ANALYZE``, from answering such a lookup with a scan of
+every value of the field in a ``(field, value, page)`` index (seconds at 10,000 pages).
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ class FieldValue(Base):
 
     __tablename__ = "field_values"
     __table_args__ = (
-        Index("ix_field_values_page", "page_id", "field", "position"),
+        Index("ix_field_values_page_values", "page_id", "field", "position", "value_text", "value_number",
+              "value_date", "value_bool"),
         Index("ix_field_values_text", "field", "value_text", "page_id"),
         Index("ix_field_values_number", "field", "value_number", "page_id"),
         Index("ix_field_values_date", "field", "value_date", "page_id"),

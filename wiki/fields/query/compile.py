@@ -4,9 +4,10 @@ Every condition becomes ``pages.id IN (SELECT page_id FROM field_values WHERE fi
 value_<type> <op> ?)``, which the ``(field, value, page_id)`` indexes answer without touching
 other rows; category conditions use ``categorylinks`` the same way.  Sorting joins the first
 value of each sort field; grouped queries order by the aggregate or the group in the same
-statement, so ``limit`` and ``offset`` page through groups.  ``site.policy.readable_filter``
-is part of the same statement, so a viewer never receives a row they may not read, and no
-page is filtered in Python.
+statement, so ``limit`` and ``offset`` page through groups.  Those joins look a page's value
+up in the covering ``(page_id, field, position, values)`` index (see ``wiki.fields.models``).
+``site.policy.readable_filter`` is part of the same statement, so a viewer never receives a
+row they may not read, and no page is filtered in Python.
 """
 
 from __future__ import annotations
