@@ -5,13 +5,16 @@ and without common words to pair (on the Whoosh backend directly; no database)."
 from __future__ import annotations
 
 import random
+import threading
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.analysis import LowercaseFilter
 from whoosh.query import Phrase
 
 from wiki.permissions import ReadScope
-from wiki.search.analysis import WordPairAnalyzer, common_words, multilingual_analyzer
+from wiki.search.analysis import (ArabicLightStemFilter, ArabicNormalizeFilter, EnglishStemFilter, ScriptTokenizer,
+                                  WordPairAnalyzer, common_words, multilingual_analyzer)
 from wiki.search.backend import SearchDocument, SearchQuery
 from wiki.search.phrases import PAIR_FIELDS, AdjacentWords, pair_phrases, paired_words
 from wiki.search.whoosh_backend import WhooshBackend, make_schema
@@ -50,6 +53,28 @@ def test_word_pairs_are_adjacentpaired_words_without_cjk_runs():
     assert [t.text for t in WordPairAnalyzer(common)(text)] == ["printer connect", "connect طابع", "طابع في",
                                                               "broke todai", "todai printer"]
     assert list(WordPairAnalyzer()(text)) == []
+
+
+def test_an_indexed_text_is_analysed_once_for_its_words_and_its_pairs(monkeypatch):
+    """While indexing, the pair field pairs the words its word field has just produced (the
+    text is not analysed again): the words are those of the plain chain of filters and the
+    pairs those of the text analysed for its pairs alone (in a thread of its own)."""
+    common = frozenset({"printer", "connect", "طابع", "في", "broke", "todai"})
+    text = "Printers connected; الطابعة في 打印机 broke today, printers rarely broke"
+    chain = (ScriptTokenizer() | LowercaseFilter() | ArabicNormalizeFilter() | ArabicLightStemFilter()
+             | EnglishStemFilter())
+    alone: list[tuple[str, int]] = []
+    thread = threading.Thread(target=lambda: alone.extend(
+        (t.text, t.pos) for t in WordPairAnalyzer(common)(text, positions=True, mode="index")))
+    thread.start()
+    thread.join()
+
+    words = [(t.text, t.pos) for t in multilingual_analyzer()(text, positions=True, mode="index")]
+    pairs = WordPairAnalyzer(common)
+    monkeypatch.setattr(pairs, "_words", None)  # analysing again would fail
+    assert words == [(t.text, t.pos) for t in chain(text, positions=True, mode="index")]
+    assert [(t.text, t.pos) for t in pairs(text, positions=True, mode="index")] == alone
+    assert [pair for pair, _ in alone] == ["printer connect", "connect طابع", "طابع في", "broke todai", "todai printer"]
 
 
 def testpaired_words_are_in_a_share_of_the_texts():

@@ -29,10 +29,11 @@ pairs.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from whoosh.analysis import Analyzer, Filter, LowercaseFilter, StemFilter, Token, Tokenizer
+from whoosh.analysis import Analyzer, CompositeAnalyzer, Filter, LowercaseFilter, StemFilter, Token, Tokenizer
 
 CJK = "cjk"
 ARABIC = "arabic"
@@ -186,9 +187,53 @@ class EnglishStemFilter(StemFilter):
             yield token
 
 
+class _IndexedWords(threading.local):
+    """The words (term, script, position) of the texts this thread last analysed for an
+    index field, by text, so that the word-pair fields pair them without analysing again."""
+
+    #: A document's title and its text.
+    TEXTS = 2
+
+    def __init__(self) -> None:
+        self.words: dict[str, list[tuple[str, str, int]]] = {}
+
+    def remember(self, text: str, tokens: Iterator[Token]) -> Iterator[Token]:
+        """``tokens`` (of ``text``), passed on; their words are kept once all have passed."""
+        words = []
+        for token in tokens:
+            words.append((token.text, token.script, token.pos))
+            yield token
+        if len(self.words) >= self.TEXTS:
+            del self.words[next(iter(self.words))]
+        self.words[text] = words
+
+
+_indexed_words = _IndexedWords()
+
+
+class MultilingualAnalyzer(CompositeAnalyzer):
+    """Script routing, lower-casing, Arabic normalising and stemming, English stemming.
+
+    When it analyses a text for an index field (``mode="index"``, with positions), it keeps
+    the words for ``WordPairAnalyzer``: Whoosh indexes a document's fields in name order, so
+    ``content_pairs`` pairs the words just produced for ``content`` (and ``title_pairs`` those
+    of ``title``), in the same process and thread, also inside ``MpWriter``'s processes.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(ScriptTokenizer(), LowercaseFilter(), ArabicNormalizeFilter(), ArabicLightStemFilter(),
+                         EnglishStemFilter())
+
+    def __call__(self, value: str, no_morph: bool = False, **kwargs) -> Iterator[Token]:
+        tokens = super().__call__(value, no_morph=no_morph, **kwargs)
+        if no_morph or kwargs.get("mode") != "index" or not kwargs.get("positions"):
+            return tokens
+        return _indexed_words.remember(value, tokens)
+
+
 def multilingual_analyzer() -> Analyzer:
     """The analyzer of every text field of the index (titles and content)."""
-    return ScriptTokenizer() | LowercaseFilter() | ArabicNormalizeFilter() | ArabicLightStemFilter() | EnglishStemFilter()
+    return MultilingualAnalyzer()
 
 
 #: Share of pages a word must be in to be a common word (one that the pair fields pair).
@@ -209,7 +254,8 @@ def common_words(texts: Iterable[str]) -> frozenset[str]:
 class WordPairAnalyzer(Analyzer):
     """Adjacent common words of the text, analysed as by ``multilingual_analyzer``, paired:
     ``"a b"`` for each word ``a`` in ``common`` directly followed by ``b`` in ``common``
-    (consecutive positions; CJK runs break a pair)."""
+    (consecutive positions; CJK runs break a pair).  While indexing, the words are those
+    ``MultilingualAnalyzer`` has just produced for the same text's word field, if it has."""
 
     def __init__(self, common: frozenset[str] = frozenset()) -> None:
         self.common = common
@@ -225,15 +271,21 @@ class WordPairAnalyzer(Analyzer):
         common = self.common
         if not common:
             return
-        kwargs["positions"] = True  # a word-pair field stores no positions, but pairing needs them
+        words = _indexed_words.words.get(value) if kwargs.get("mode") == "index" else None
+        if words is None:
+            # A word-pair field stores no positions, but pairing needs them.
+            words = ((t.text, t.script, t.pos) for t in self._words(value, **{**kwargs, "positions": True}))
+        token = Token(**kwargs)
         previous, previous_pos = None, -2
-        for token in self._words(value, **kwargs):
-            text, pos = token.text, token.pos
-            if token.script == CJK or text not in common:
+        for text, script, pos in words:
+            if script == CJK or text not in common:
                 previous = None
                 continue
             if previous is not None and pos == previous_pos + 1:
                 token.text = pair_term(previous, text)
+                token.boost = 1.0
+                if token.positions:
+                    token.pos = pos
                 yield token
             previous, previous_pos = text, pos
 
