@@ -30,11 +30,14 @@ from sqlalchemy.orm import Session
 
 from wiki.i18n import SUPPORTED, TRANSLATIONS
 from wiki.models import OutgoingMail, User
+from wiki.pages import after_commit
+from wiki.site import Site
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
 BATCH = 100
 _QUEUED_ABOUT = "mail_queued_about"
+_DELIVERY_SCHEDULED = "mail_delivery_scheduled"
 
 
 def recipient_language(user: User, default_language: str) -> str:
@@ -91,6 +94,26 @@ def queue_mail(session: Session, to: str, subject: str, body: str, category: str
     if about is not None:
         queued[(to, about)] = (mail, general)
     return mail
+
+
+def deliver_after_commit(site: Site, session: Session) -> None:
+    """Deliver the outbox once ``session``'s transaction commits, when a mail server is set;
+    once per transaction, however many senders queued mail in it.  A failure leaves the mail
+    queued for the outbox job (``collab.send_mail``) and never fails the caller."""
+    if not site.settings.smtp_url:
+        return
+    transaction = session.get_transaction()
+    if session.info.get(_DELIVERY_SCHEDULED) is transaction:
+        return
+    session.info[_DELIVERY_SCHEDULED] = transaction
+    after_commit(session, lambda: _deliver_quietly(site))
+
+
+def _deliver_quietly(site: Site) -> None:
+    try:
+        send_pending(site.db, site.settings.smtp_url, site.settings.mail_from)
+    except Exception:  # the outbox keeps the mail; the outbox job retries
+        log.exception("mail could not be sent now; it stays in the outbox")
 
 
 def _queued_about(session: Session) -> dict[tuple[str, int], tuple[OutgoingMail, bool]]:

@@ -10,7 +10,6 @@ the watchlist's general notice about the same change, so nobody gets both.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from flask_babel import gettext
@@ -19,21 +18,12 @@ from sqlalchemy.orm import Session
 
 from plugins.tickets.ticket import Ticket
 from wiki.accounts import actor_for
-from wiki.mail import queue_mail, recipient_language, send_pending, written_in
+from wiki.mail import deliver_after_commit, queue_mail, recipient_language, written_in
 from wiki.models import User
-from wiki.pages import after_commit
 from wiki.permissions import Actor
 from wiki.security.notify import may_email
 
-log = logging.getLogger(__name__)
 CATEGORY = "tickets"
-
-
-def _send(site) -> None:
-    try:
-        send_pending(site.db, site.settings.smtp_url, site.settings.mail_from)
-    except Exception:  # the outbox keeps the mail; the core's mail job retries
-        log.exception("sending ticket mail failed")
 
 
 def notify(site, session: Session, item: Ticket, actor: Actor, names: Iterable[str], subject: object,
@@ -58,6 +48,6 @@ def notify(site, session: Session, item: Ticket, actor: Actor, names: Iterable[s
             heading = f"[{item.title.prefixed}] {subject}"
         queue_mail(session, user.email, heading, text, category=CATEGORY, about=item.page.id)
         queued += 1
-    if queued and site.settings.smtp_url:
-        after_commit(session, lambda: _send(site))
+    if queued:
+        deliver_after_commit(site, session)
     return queued

@@ -4,8 +4,6 @@ and the tab bar's data (page/discussion, watch star, move/delete/protect)."""
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint
 from flask_babel import lazy_gettext
 
@@ -15,12 +13,9 @@ from wiki.collab.protection import restriction_reason
 from wiki.collab.watch import is_watching, notify_watchers, record_watch_choice
 from wiki.hooktypes import Job, PageAction, SpecialPage
 from wiki.hookspecs import hookimpl
-from wiki.mail import send_pending
-from wiki.pages import after_commit
+from wiki.mail import deliver_after_commit, send_pending
 from wiki.titles import Title
 from wiki.web.context import actor, db_session, pages, site
-
-log = logging.getLogger(__name__)
 
 
 def send_mail(site_) -> tuple[int, int]:
@@ -66,15 +61,8 @@ def register_jobs():
 def page_saved(site, session, change):
     title = site.titles.make(change.page.namespace, change.page.title)
     record_watch_choice(session, change, title)
-    if notify_watchers(site, session, change, title) and site.settings.smtp_url:
-        after_commit(session, lambda: _send_quietly(site))
-
-
-def _send_quietly(site_) -> None:
-    try:
-        send_mail(site_)
-    except Exception:  # the outbox keeps the mail; the job retries
-        log.exception("sending watchlist mail after a save failed")
+    if notify_watchers(site, session, change, title):
+        deliver_after_commit(site, session)
 
 
 @hookimpl

@@ -20,9 +20,8 @@ import logging
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from wiki.mail import queue_mail, recipient_language, send_pending, written_in
+from wiki.mail import deliver_after_commit, queue_mail, recipient_language, written_in
 from wiki.models import User
-from wiki.pages import after_commit
 from wiki.site import Site
 
 log = logging.getLogger(__name__)
@@ -32,22 +31,6 @@ CATEGORY = "security"
 def link(site: Site, path: str) -> str:
     """An absolute link into the site for mail (``base_url`` + ``path``)."""
     return site.settings.base_url.rstrip("/") + path
-
-
-def send_soon(site: Site, session: Session) -> None:
-    """Deliver the outbox once ``session`` has committed (if a mail server is configured)."""
-    if not site.settings.smtp_url or session.info.get("security_mail_scheduled"):
-        return
-    session.info["security_mail_scheduled"] = True
-
-    def _send() -> None:
-        session.info.pop("security_mail_scheduled", None)
-        try:
-            send_pending(site.db, site.settings.smtp_url, site.settings.mail_from)
-        except Exception:  # the message stays queued; never fail the request that sent it
-            log.exception("security mail could not be sent now; it stays in the outbox")
-
-    after_commit(session, _send)
 
 
 def mail_user(site: Site, session: Session, user: User, subject: object, body: object, to: str | None = None) -> bool:
@@ -62,5 +45,5 @@ def mail_user(site: Site, session: Session, user: User, subject: object, body: o
         text = gettext("Hello %(name)s,\n\n%(body)s\n\n-- \n%(site)s\n", name=user.name, body=str(body), site=name)
         heading = f"[{name}] {subject}"
     queue_mail(session, address, heading, text, category=CATEGORY)
-    send_soon(site, session)
+    deliver_after_commit(site, session)
     return True
