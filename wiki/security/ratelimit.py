@@ -113,21 +113,23 @@ def rule(site: Site, name: str) -> Rule:
 def _add_hits(site: Site, key: str, count: int, limit: Rule, now: datetime) -> tuple[int, datetime]:
     """Add ``count`` hits to ``key``'s shared row (a new window when the old one ended); returns
     the window's hits and start."""
-    for attempt in range(2):
-        try:
-            with site.db.write() as session:
-                row = session.get(RateLimitHit, key, with_for_update=True)
-                if row is None:
-                    row = RateLimitHit(key=key, window_start=now, hits=0)
-                    session.add(row)
-                elif row.window_start + timedelta(seconds=limit.seconds) <= now:
-                    row.window_start, row.hits = now, 0
-                row.hits += count
-                return row.hits, row.window_start
-        except IntegrityError:  # two first hits at once: the row exists now, count again
-            if attempt:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        return _add_hits_once(site, key, count, limit, now)
+    except IntegrityError:  # two first hits at once: the row exists now, count again
+        return _add_hits_once(site, key, count, limit, now)
+
+
+def _add_hits_once(site: Site, key: str, count: int, limit: Rule, now: datetime) -> tuple[int, datetime]:
+    with site.db.write() as session:
+        row = session.get(RateLimitHit, key, with_for_update=True)
+        if row is None:
+            row = RateLimitHit(key=key, window_start=now, hits=0)
+            session.add(row)
+        elif row.window_start + timedelta(seconds=limit.seconds) <= now:
+            row.window_start, row.hits = now, 0
+        row.hits += count
+        hits, window_start = row.hits, row.window_start
+    return hits, window_start
 
 
 @dataclass
