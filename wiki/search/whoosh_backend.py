@@ -25,20 +25,18 @@ those fields existed the fields.
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 
 from flask_babel import gettext
 from whoosh import index, qparser
 from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, Highlighter, HtmlFormatter, NullFormatter, set_matched_filter
+from whoosh.highlight import HtmlFormatter, NullFormatter
 from whoosh.multiproc import MpWriter
 from whoosh.query import And, Every, Not, NullQuery, Or, Phrase, Prefix, Query, Term
 from whoosh.reading import SegmentReader
@@ -50,6 +48,7 @@ from wiki.permissions import ReadScope
 from wiki.search.analysis import common_words, has_spelled_words, multilingual_analyzer
 from wiki.search.backend import SearchDocument, SearchHit, SearchQuery, SearchResults, SearchSyntaxError
 from wiki.search.phrases import PAIR_FIELDS, AdjacentWords, has_pairs, pair_field, pair_phrases
+from wiki.search.snippets import snippet, surface_words
 from wiki.search import whoosh_speedups
 
 log = logging.getLogger(__name__)
@@ -66,9 +65,6 @@ TITLE_BOOST = 3.0
 #: ``account`` value of pages that belong to no customer account.
 NO_ACCOUNT = "-"
 FIELD_PREFIX = "f_"
-SNIPPET_CHARS = 240
-#: Matching passages shown per hit.
-SNIPPET_FRAGMENTS = 2
 #: Segments merge in tiers by size (1-9 documents, 10-99, ...): ``MERGE_FACTOR`` segments of
 #: one tier become one of the next, for tiers below ``BIG_TIER``; bigger segments are left to
 #: ``search rebuild``.
@@ -453,7 +449,7 @@ class WhooshBackend:
         # One formatter per search: it numbers the terms (``term0``, ``term1``) as it meets them.
         formatter = HtmlFormatter(tagname="mark", between=" … ", classname="searchmatch")
         hits = [SearchHit(page_id=int(hit["page_id"]), title=hit["display"], namespace=int(hit["namespace"]),
-                          snippet=_snippet(hit.get("content", ""), words, analyzer, formatter),
+                          snippet=snippet(hit.get("content", ""), words, analyzer, formatter),
                           score=round(hit.score, 4))
                 for hit in results[offset : offset + limit]]
         return SearchResults(total=total, hits=hits)
@@ -474,7 +470,7 @@ class WhooshBackend:
         found = self._run(searcher, correction.query, query, scope, limit=1)
         if found is None or found.is_empty():
             return None
-        words = _surface_words(found[0].get("display", "") + " " + found[0].get("content", ""))
+        words = surface_words(found[0].get("display", "") + " " + found[0].get("content", ""))
         for token in correction.tokens:
             token.text = words.get(token.text, token.text)
         return correction.format_string(NullFormatter())
@@ -559,24 +555,6 @@ def _merge_tiers(writer, segments: list) -> list:
     return kept
 
 
-_FRAGMENTER = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-
-
-def _snippet(text: str, words: frozenset[str], analyzer, formatter: HtmlFormatter) -> str:
-    """The first ``SNIPPET_FRAGMENTS`` passages of ``text`` around ``words`` (index terms),
-    escaped, matches in ``<mark>``; the start of the text when none matches.
-
-    Whoosh's ``highlights()`` analyses the whole text to pick the best passages; taking the
-    first ones lets the analysis stop early, which matters for long pages."""
-    if words:
-        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-        matched = Highlighter._merge_matched_tokens(set_matched_filter(tokens, words))
-        fragments = list(islice(_FRAGMENTER.fragment_tokens(text, matched), SNIPPET_FRAGMENTS))
-        if fragments:
-            return formatter(text, fragments)
-    return _lead(text)
-
-
 def _prune(q: Query, reader) -> Query:
     """``q`` (terms joined by ``And``/``Or``) without terms absent from the index: an absent
     term makes its ``And`` match nothing and drops out of its ``Or``.  Whoosh's matchers
@@ -588,18 +566,3 @@ def _prune(q: Query, reader) -> Query:
         return NullQuery if any(p is NullQuery for p in parts) else And(parts)
     kept = [p for p in parts if p is not NullQuery]
     return Or(kept) if kept else NullQuery
-
-
-def _surface_words(text: str) -> dict[str, str]:
-    """``term -> the word it came from`` (lower-cased, first occurrence) for the words of ``text``."""
-    words: dict[str, str] = {}
-    for token in multilingual_analyzer()(text, chars=True, mode="index"):
-        words.setdefault(token.text, text[token.startchar : token.endchar].lower())
-    return words
-
-
-def _lead(text: str) -> str:
-    """The start of the text, escaped, when no match is in it (the title matched)."""
-    if len(text) <= SNIPPET_CHARS:
-        return html.escape(text)
-    return html.escape(text[:SNIPPET_CHARS].rsplit(" ", 1)[0]) + " …"
