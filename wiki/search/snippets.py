@@ -23,7 +23,7 @@ def snippet(text: str, words: frozenset[str], analyzer, formatter: HtmlFormatter
     Whoosh's ``highlights()`` analyses the whole text to pick the best passages; taking the
     first ones lets the analysis stop early, which matters for long pages."""
     if words:
-        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        tokens = analyzer(text, chars=True, mode="index", removestops=False)
         matched = Highlighter._merge_matched_tokens(set_matched_filter(tokens, words))
         fragments = list(islice(_FRAGMENTER.fragment_tokens(text, matched), SNIPPET_FRAGMENTS))
         if fragments:

@@ -12,10 +12,12 @@ save then rarely has to wait for.
 
 Reading: the index is opened once; each thread keeps its own searcher and reopens it only
 when the index has a newer generation (checking costs a directory listing).  The documents
-the actor's scope allows are computed once per searcher and scope, and passed as
-``filter=``; an empty set returns no results before Whoosh is asked (Whoosh reads an empty
-filter as "no filter").  Totals are exact (``_top_and_total``), and snippets are cut from
-the first matches of the hits shown, not from the best passages of each text.
+the actor's scope and the filters allow are computed per segment and kept until the
+segment is merged away (``wiki.search.whoosh_allowed``); when none are allowed, no results
+come back before Whoosh is asked (Whoosh reads an empty filter as "no filter").  Queries of
+words are scored a posting block at a time (``wiki.search.word_scoring``), other queries by
+Whoosh (``_top_and_total``); totals are exact either way.  Snippets are cut from the first
+matches of the hits shown, not from the best passages of each text.
 
 Phrases are looked up through fields of paired common words (``wiki.search.phrases``).  A
 rebuild chooses the common words from its first ``COMMON_SAMPLE`` pages, before it adds
@@ -38,7 +40,7 @@ from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import HtmlFormatter, NullFormatter
 from whoosh.multiproc import MpWriter
-from whoosh.query import And, Every, Not, NullQuery, Or, Phrase, Prefix, Query, Term
+from whoosh.query import And, Every, Not, Or, Phrase, Prefix, Query
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
@@ -49,7 +51,8 @@ from wiki.search.analysis import common_words, has_spelled_words, multilingual_a
 from wiki.search.backend import SearchDocument, SearchHit, SearchQuery, SearchResults, SearchSyntaxError
 from wiki.search.phrases import PAIR_FIELDS, AdjacentWords, has_pairs, pair_field, pair_phrases
 from wiki.search.snippets import snippet, surface_words
-from wiki.search import whoosh_speedups
+from wiki.search import whoosh_speedups, word_scoring
+from wiki.search.whoosh_allowed import FIELD_PREFIX, NO_ACCOUNT, AllowedDocs, field_key
 
 log = logging.getLogger(__name__)
 whoosh_speedups.install()
@@ -62,9 +65,6 @@ BULK_JOB = 250
 WRITE_TIMEOUT = 10.0
 #: How much more a word in the title counts than the same word in the text.
 TITLE_BOOST = 3.0
-#: ``account`` value of pages that belong to no customer account.
-NO_ACCOUNT = "-"
-FIELD_PREFIX = "f_"
 #: Segments merge in tiers by size (1-9 documents, 10-99, ...): ``MERGE_FACTOR`` segments of
 #: one tier become one of the next, for tiers below ``BIG_TIER``; bigger segments are left to
 #: ``search rebuild``.
@@ -109,14 +109,6 @@ def make_schema() -> Schema:
     # Plugins' fields (``search_fields`` hook): ``status:open`` is the term ``open`` in ``f_status``.
     schema.add(FIELD_PREFIX + "*", KEYWORD(commas=True, lowercase=True), glob=True)
     return schema
-
-
-def field_key(name: str) -> str:
-    """The index field of a plugin's search field; names are lower-cased words."""
-    key = name.strip().lower().replace(" ", "_").replace("-", "_")
-    if not key.replace("_", "").isalnum():
-        raise ValueError(f"search field name {name!r} may only have letters, digits and underscores")
-    return FIELD_PREFIX + key
 
 
 def _keywords(values: Iterable[str]) -> str:
@@ -238,6 +230,7 @@ class WhooshBackend:
         self._write_lock = threading.Lock()
         self._locator = _PageLocator()
         self._local = threading.local()
+        self._allowed_docs = AllowedDocs()
         self._commits = 0
         self._last_commit = 0.0
         self._closing = False
@@ -266,6 +259,7 @@ class WhooshBackend:
         if searcher is None:
             searcher = self._local.searcher = self._index().searcher()
             self._local.allowed = {}
+            self._allowed_docs.keep_only(searcher)
         return searcher
 
     def close(self) -> None:
@@ -375,54 +369,15 @@ class WhooshBackend:
             raise SearchSyntaxError(gettext("The search %(text)s cannot be understood: %(problem)s", text=repr(text),
                                              problem=exc)) from exc
 
-    @staticmethod
-    def _scope_query(scope: ReadScope, reader) -> Query | None:
-        """The pages ``scope`` allows, as a query; ``None`` means every page."""
-        if scope.everything:
-            return None
-        present = {int(text) for text in reader.field_terms("namespace")}
-        every_space = present <= scope.namespaces
-        parts: list[Query] = []
-        if scope.namespaces:
-            in_spaces = Or([Term("namespace", str(n)) for n in sorted(scope.namespaces)])
-            if scope.any_account:
-                if every_space:
-                    return None
-                parts.append(in_spaces)
-            else:
-                parts.append(Term("account", NO_ACCOUNT) if every_space else And([Term("account", NO_ACCOUNT),
-                                                                                   in_spaces]))
-        if scope.account_id is not None and not scope.any_account and scope.account_namespaces:
-            own = Term("account", str(scope.account_id))
-            parts.append(own if present <= scope.account_namespaces else And([
-                own, Or([Term("namespace", str(n)) for n in sorted(scope.account_namespaces)])]))
-        return Or(parts) if parts else NullQuery
-
-    def _condition(self, query: SearchQuery, scope: ReadScope, reader) -> Query | None:
-        """What a page must match besides the words: the scope and the query's filters.
-        ``None`` means nothing is required; ``NullQuery`` that nothing can match."""
-        required: list[Query] = []
-        scope_q = self._scope_query(scope, reader)
-        if scope_q is not None:
-            required.append(scope_q)
-        if query.namespaces:
-            required.append(Or([Term("namespace", str(n)) for n in query.namespaces]))
-        required.extend(Term("category", c.lower()) for c in query.categories)
-        for name, values in query.fields.items():
-            required.append(Or([Term(field_key(name), v.strip().lower()) for v in values]))
-        return _prune(And(required), reader) if required else None
-
     def _allowed(self, searcher: Searcher, query: SearchQuery, scope: ReadScope) -> set[int] | None:
-        """Document numbers the condition allows (cached per searcher: a reader-heavy site
-        asks for the same few scopes); ``None`` when every document is allowed."""
+        """Index-wide document numbers the scope and the filters allow, for Whoosh's
+        ``filter=`` (cached per searcher); ``None`` when every document is allowed."""
         key = (scope, query.namespaces, query.categories, tuple(sorted(query.fields.items())))
         cache = self._local.allowed
         if key not in cache:
             if len(cache) >= ALLOWED_CACHE:
                 cache.clear()
-            condition = self._condition(query, scope, searcher.reader())
-            cache[key] = None if condition is None else (
-                set() if condition is NullQuery else set(searcher.docs_for_query(condition)))
+            cache[key] = self._allowed_docs.merged(searcher, self._allowed_docs.parts(searcher, query, scope))
         return cache[key]
 
     def _run(self, searcher: Searcher, q: Query, query: SearchQuery, scope: ReadScope, **kwargs):
@@ -438,20 +393,27 @@ class WhooshBackend:
 
     def search(self, query: SearchQuery, scope: ReadScope, limit: int = 20, offset: int = 0) -> SearchResults:
         searcher = self._searcher()
-        allowed = self._allowed(searcher, query, scope)
-        if allowed is not None and not allowed:
+        allowed = self._allowed_docs.parts(searcher, query, scope)
+        if all(part is not None and not part for part in allowed):
             return SearchResults(total=0, hits=[])
         q = self._text_query(query.text)
-        results, total = _top_and_total(searcher, pair_phrases(q, searcher.schema), allowed, offset + limit)
+        paired = pair_phrases(q, searcher.schema)
+        if word_scoring.is_words_only(paired, searcher):
+            best, total = word_scoring.top_and_total(searcher, paired, allowed, offset + limit)
+        else:
+            best, total = _top_and_total(searcher, paired, self._allowed(searcher, query, scope), offset + limit)
         words = frozenset(text.decode("utf-8") if isinstance(text, bytes) else text
                           for _, text in q.existing_terms(searcher.reader(), expand=True, fieldname="content"))
         analyzer = searcher.schema["content"].analyzer
         # One formatter per search: it numbers the terms (``term0``, ``term1``) as it meets them.
         formatter = HtmlFormatter(tagname="mark", between=" … ", classname="searchmatch")
-        hits = [SearchHit(page_id=int(hit["page_id"]), title=hit["display"], namespace=int(hit["namespace"]),
-                          snippet=snippet(hit.get("content", ""), words, analyzer, formatter),
-                          score=round(hit.score, 4))
-                for hit in results[offset : offset + limit]]
+        hits = []
+        for docnum, score in best[offset : offset + limit]:
+            stored = searcher.stored_fields(docnum)
+            hits.append(SearchHit(page_id=int(stored["page_id"]), title=stored["display"],
+                                  namespace=int(stored["namespace"]),
+                                  snippet=snippet(stored.get("content", ""), words, analyzer, formatter),
+                                  score=round(score, 4)))
         return SearchResults(total=total, hits=hits)
 
     def suggest(self, query: SearchQuery, scope: ReadScope) -> str | None:
@@ -488,8 +450,10 @@ class WhooshBackend:
         return {int(f["page_id"]): f["revision_id"] for f in reader.all_stored_fields()}
 
 
-def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None, limit: int):
-    """The ``limit`` best hits of ``q`` among ``allowed`` and the exact number of matches.
+def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None,
+                   limit: int) -> tuple[list[tuple[int, float]], int]:
+    """The ``limit`` best ``(document number, score)`` of ``q`` among ``allowed``, best first,
+    and the exact number of matches, for queries ``word_scoring`` does not score.
 
     Whoosh finds the best hits fastest by skipping posting blocks that cannot reach them, but
     then knows no total and would run the query again to count.  When ``q`` is words joined
@@ -503,12 +467,15 @@ def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None, limit
             collector = FilterCollector(collector, allow=allowed)
         searcher.search_with_collector(q, collector)
         results = collector.results()
-        return results, len(results)
-    results = searcher.search(q, filter=allowed, limit=limit)
-    if not results.has_exact_length() or allowed is not None:
-        docs = _doc_set(searcher, q)
-        return results, len(docs & allowed if allowed is not None else docs)
-    return results, len(results)
+        total = len(results)
+    else:
+        results = searcher.search(q, filter=allowed, limit=limit)
+        if not results.has_exact_length() or allowed is not None:
+            docs = _doc_set(searcher, q)
+            total = len(docs & allowed if allowed is not None else docs)
+        else:
+            total = len(results)
+    return [(docnum, score) for score, docnum in results.top_n], total
 
 
 def _doc_set(searcher: Searcher, q: Query) -> set[int]:
@@ -553,16 +520,3 @@ def _merge_tiers(writer, segments: list) -> list:
         else:
             kept.extend(members)
     return kept
-
-
-def _prune(q: Query, reader) -> Query:
-    """``q`` (terms joined by ``And``/``Or``) without terms absent from the index: an absent
-    term makes its ``And`` match nothing and drops out of its ``Or``.  Whoosh's matchers
-    mishandle absent terms inside such filters."""
-    if isinstance(q, Term):
-        return q if (q.fieldname, q.text) in reader else NullQuery
-    parts = [_prune(sub, reader) for sub in q.subqueries]
-    if isinstance(q, And):
-        return NullQuery if any(p is NullQuery for p in parts) else And(parts)
-    kept = [p for p in parts if p is not NullQuery]
-    return Or(kept) if kept else NullQuery

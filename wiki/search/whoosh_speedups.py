@@ -1,4 +1,5 @@
-"""Faster stepping through Whoosh's posting lists (whoosh-reloaded 2.7.5): ``install()``.
+"""Faster stepping through Whoosh's posting lists (whoosh-reloaded 2.7.5): ``install()``,
+and raw access to a segment's postings and field lengths for ``wiki.search.word_scoring``.
 
 Whoosh's block posting reader (``W3LeafMatcher``) moves one posting at a time, one Python
 method call each: ``skip_to`` walks through up to 128 postings of a block to reach a
@@ -6,18 +7,24 @@ document, and ``all_ids`` (counting the matches of a word) yields each id after 
 ``next``.  Phrase checks, ANDs of frequent words and exact totals spend most of their time
 there.  ``_bisect_skip_to`` bisects the block's ids instead, and ``_block_all_ids`` yields a
 whole block's ids at once; the results are the same.
+
+``block_postings``, ``postings_at`` and ``field_lengths`` read the same private state of a
+segment reader, so they are used only where ``install()`` found it (``INSTALLED``).
 """
 
 from __future__ import annotations
 
 import logging
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
 from whoosh.matching import ReadTooFar
+from whoosh.reading import SegmentReader
 
 log = logging.getLogger(__name__)
+#: Whether the methods are replaced and the raw readers below may be used.
+INSTALLED = False
 
 
 def _bisect_skip_to(matcher: W3LeafMatcher, target: int) -> None:
@@ -39,14 +46,53 @@ def _block_all_ids(matcher: W3LeafMatcher) -> Iterator[int]:
         matcher._next_block()
 
 
+def _leaf(reader: SegmentReader, fieldname: str, btext: bytes) -> W3LeafMatcher:
+    """The term's posting reader in ``reader``'s segment, deleted documents included."""
+    return reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+
+
+def block_postings(reader: SegmentReader, fieldname: str, btext: bytes) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """The term's postings in ``reader``'s segment a block at a time, as ``(ids, weights)``,
+    deleted documents included (the term must be in the segment)."""
+    leaf = _leaf(reader, fieldname, btext)
+    while leaf.is_active():
+        leaf.id()  # loads the block's ids
+        leaf.weight()  # and its weights
+        yield leaf._ids, leaf._weights
+        leaf._next_block()
+
+
+def postings_at(reader: SegmentReader, fieldname: str, btext: bytes, docnums: Iterable[int]) -> Iterator[tuple[int, float]]:
+    """``(docnum, weight)`` of the term for those of the ascending ``docnums`` that have it."""
+    leaf = _leaf(reader, fieldname, btext)
+    for docnum in docnums:
+        if not leaf.is_active():
+            return
+        leaf.skip_to(docnum)
+        if leaf.is_active() and leaf.id() == docnum:
+            yield docnum, leaf.weight()
+
+
+def field_lengths(reader: SegmentReader, fieldname: str) -> bytes:
+    """The field's length of every document of the segment, as Whoosh stores it: one byte
+    per document (``whoosh.util.numeric.byte_to_length`` decodes it), 0 for none."""
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    stored = b"" if column is None else column._dbfile.get(column._basepos, column._count)
+    return stored + bytes(reader.doc_count_all() - len(stored))
+
+
 def install() -> None:
     """Replace the two methods of Whoosh's block posting reader (the search backend does).
 
     They rely on the reader's private block state, so on a Whoosh without it (a release
     other than the pinned one) Whoosh's own methods stay, slower but correct.
     """
-    if not all(hasattr(W3LeafMatcher, name) for name in ("_skip_to_block", "_next_block", "block_max_id")):
+    global INSTALLED
+    if not (all(hasattr(W3LeafMatcher, name) for name in ("_skip_to_block", "_next_block", "block_max_id",
+                                                          "_read_ids", "_read_weights"))
+            and hasattr(W3PerDocReader, "_cached_reader")):
         log.warning("whoosh's block posting reader has changed; search runs without its speed-ups")
         return
     W3LeafMatcher.skip_to = _bisect_skip_to
     W3LeafMatcher.all_ids = _block_all_ids
+    INSTALLED = True

@@ -1,0 +1,180 @@
+"""Word queries scored a posting block at a time (``wiki.search.word_scoring``) give what
+Whoosh's own matchers give: the same documents in the same order with the same scores and
+the exact total, over several segments, with replaced (deleted) documents and with allowed
+sets per segment (on the Whoosh backend directly; no database)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from whoosh.collectors import FilterCollector, TopCollector
+from whoosh.query import And, Or, Term
+from whoosh.query.compound import DefaultOr
+
+from wiki.permissions import ReadScope
+from wiki.search import whoosh_speedups, word_scoring
+from wiki.search.analysis import multilingual_analyzer
+from wiki.search.backend import SearchDocument, SearchQuery
+from wiki.search.phrases import pair_phrases
+from wiki.search.whoosh_backend import WhooshBackend
+
+WORDS = ("printer paper jam toner drawer light blinks network router cable reset password account invoice "
+         "refund balance modem fibre outage install").split()
+
+
+def zipf_words(rng: random.Random, k: int) -> list[str]:
+    return rng.choices(WORDS, weights=[1 / (rank + 1) for rank in range(len(WORDS))], k=k)
+
+
+@pytest.fixture
+def backend(tmp_path):
+    """An index of 300 pages in three segments, 60 of them replaced by a later segment; the
+    six most frequent words are paired."""
+    rng = random.Random(11)
+    engine = WhooshBackend(str(tmp_path / "search"))
+    with engine._locked():
+        engine._set_common_words(frozenset(token.text for token in multilingual_analyzer()(" ".join(WORDS[:6]))))
+    for batch_no, page_ids in enumerate((range(1, 151), range(151, 301), rng.sample(range(1, 301), 60))):
+        with engine.batch() as batch:
+            for page_id in page_ids:
+                title = " ".join(zipf_words(rng, rng.randint(1, 3)))
+                text = " ".join(zipf_words(rng, rng.randint(3, 60)))
+                batch.add(SearchDocument(page_id, page_id + batch_no, 0, title, title, None, text))
+            batch.commit()
+    yield engine
+    engine.close()
+
+
+def whoosh_top_and_total(searcher, q, allowed, limit):
+    """Whoosh's exact evaluation: its default ``replace`` and block-quality shortcuts drop
+    parts of an ``Or`` from a document's score once they cannot change which hits are best."""
+    collector = TopCollector(limit=limit, usequality=False, replace=0)
+    if allowed is not None:
+        collector = FilterCollector(collector, allow=allowed)
+    searcher.search_with_collector(q, collector)
+    results = collector.results()
+    matching = set(searcher.docs_for_query(q))
+    return [(docnum, score) for score, docnum in results.top_n], len(matching & allowed if allowed is not None
+                                                                     else matching)
+
+
+def assert_same(ours, theirs, limit):
+    """The same scores best first, and the same documents at each score; documents whose
+    scores differ only in the last bits (summed in another order) may swap places, and the
+    last of them may be cut off at ``limit``."""
+    (our_hits, our_total), (their_hits, their_total) = ours, theirs
+    assert our_total == their_total
+    assert len(our_hits) == len(their_hits) == min(limit, their_total)
+    assert all(math.isclose(a, b, rel_tol=1e-12) for (_, a), (_, b) in zip(our_hits, their_hits))
+    runs: list[tuple[set[int], set[int]]] = []
+    for n, ((ours_doc, score), (theirs_doc, _)) in enumerate(zip(our_hits, their_hits)):
+        if not runs or not math.isclose(score, our_hits[n - 1][1], rel_tol=1e-12):
+            runs.append((set(), set()))
+        runs[-1][0].add(ours_doc)
+        runs[-1][1].add(theirs_doc)
+    for n, (our_docs, their_docs) in enumerate(runs):
+        assert our_docs == their_docs or (n == len(runs) - 1 and len(our_hits) == limit)
+
+
+def queries(backend: WhooshBackend, rng: random.Random):
+    for text in WORDS:
+        yield text
+    for _ in range(40):
+        yield " ".join(rng.sample(WORDS, rng.randint(2, 3)))
+        yield " OR ".join(rng.sample(WORDS, 2))
+        yield f"({rng.choice(WORDS)} OR {rng.choice(WORDS)}) {rng.choice(WORDS)}"
+        yield f'"{rng.choice(WORDS[:6])} {rng.choice(WORDS[:6])}"'
+
+
+def test_the_backend_has_segments_and_deletions(backend):
+    searcher = backend._searcher()
+    segments = word_scoring.segments(searcher)
+    assert len(segments) == 3
+    assert sum(sub.reader().has_deletions() for sub, _ in segments) == 2
+
+
+@pytest.mark.parametrize("limit", [1, 10, 500])
+def test_word_queries_score_as_whoosh_scores_them(backend, limit):
+    searcher = backend._searcher()
+    rng = random.Random(limit)
+    parts = [None] * len(word_scoring.segments(searcher))
+    for text in queries(backend, rng):
+        q = pair_phrases(backend._text_query(text), searcher.schema)
+        assert word_scoring.is_words_only(q, searcher), text
+        assert_same(word_scoring.top_and_total(searcher, q, parts, limit),
+                    whoosh_top_and_total(searcher, q, None, limit), limit)
+
+
+def test_allowed_documents_are_kept_per_segment(backend):
+    searcher = backend._searcher()
+    rng = random.Random(5)
+    segments = word_scoring.segments(searcher)
+    for _ in range(10):
+        parts = [frozenset(d for d in range(sub.reader().doc_count_all()) if rng.random() < 0.4)
+                 for sub, _ in segments]
+        parts[rng.randrange(len(parts))] = None
+        merged = backend._allowed_docs.merged(searcher, parts)
+        for text in ("printer", "paper jam", "toner OR refund", "modem router"):
+            q = backend._text_query(text)
+            assert_same(word_scoring.top_and_total(searcher, q, parts, 20),
+                        whoosh_top_and_total(searcher, q, merged, 20), 20)
+
+
+def test_a_part_of_an_and_is_looked_up_or_read_whole_alike(backend, monkeypatch):
+    """An ``And`` looks up the documents of its rarest part in the other parts' postings one
+    by one, or reads those postings whole: both give what Whoosh gives."""
+    searcher = backend._searcher()
+    parts = [None] * len(word_scoring.segments(searcher))
+    q = And([Or([Term("title", "instal", boost=3.0), Term("content", "instal")]), Term("content", "printer")])
+    looked_up = []
+    real_postings_at = whoosh_speedups.postings_at
+
+    def spy(reader, fieldname, btext, docnums):
+        looked_up.append(btext)
+        return real_postings_at(reader, fieldname, btext, docnums)
+
+    monkeypatch.setattr(whoosh_speedups, "postings_at", spy)
+    monkeypatch.setattr(word_scoring, "LOOKUP_SHARE", 1)
+    by_lookup = word_scoring.top_and_total(searcher, q, parts, 50)
+    assert looked_up and set(looked_up) == {b"printer"}
+    monkeypatch.setattr(word_scoring, "LOOKUP_SHARE", 10 ** 9)
+    assert word_scoring.top_and_total(searcher, q, parts, 50) == by_lookup
+    assert len(looked_up) == 3  # one per segment, all in the first run
+    assert_same(by_lookup, whoosh_top_and_total(searcher, q, None, 50), 50)
+    assert by_lookup[1] > 0
+
+
+@pytest.mark.parametrize("text", ["p*", "r*", "in*", "re*", "*er", "?a*"])
+def test_a_prefix_or_wildcard_scores_as_the_words_it_stands_for(backend, text):
+    """In every segment, whatever its size (Whoosh itself gives every match in segments of
+    up to 5,000 documents the same score)."""
+    searcher = backend._searcher()
+    parts = [None] * len(word_scoring.segments(searcher))
+    q = backend._text_query(text)
+    assert word_scoring.is_words_only(q, searcher)
+    expanded = Or([DefaultOr([Term(fieldname, btext.decode(), boost=pattern.boost)
+                              for fieldname, btext in sorted(set(pattern.expanded_terms(searcher.reader())))])
+                   for pattern in q.subqueries])
+    assert len(list(expanded.leaves())) > 2
+    assert_same(word_scoring.top_and_total(searcher, q, parts, 30), whoosh_top_and_total(searcher, expanded, None, 30),
+                30)
+
+
+@pytest.mark.parametrize("text", ["printer NOT paper", '"jam light blinks"', "打印机", ""])
+def test_other_queries_are_left_to_whoosh(backend, text):
+    searcher = backend._searcher()
+    q = pair_phrases(backend._text_query(text), searcher.schema)
+    assert not word_scoring.is_words_only(q, searcher)
+
+
+def test_backend_search_pages_and_totals_match_whoosh(backend):
+    searcher = backend._searcher()
+    everything = ReadScope(everything=True)
+    for text in ("printer", "paper jam", "toner OR refund"):
+        q = backend._text_query(text)
+        hits, total = whoosh_top_and_total(searcher, q, None, 15)
+        found = backend.search(SearchQuery(text), everything, limit=5, offset=10)
+        assert found.total == total
+        assert [hit.page_id for hit in found.hits] == [int(searcher.stored_fields(d)["page_id"]) for d, _ in hits[10:]]

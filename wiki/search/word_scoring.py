@@ -1,0 +1,166 @@
+"""Best hits and exact totals of word queries, scored a posting block at a time.
+
+Whoosh scores a query one posting at a time through a tree of matcher objects, some ten
+Python calls per posting: a word in 10,000 of 100,000 pages costs about 40 ms, and the
+exact total a second pass.  Most queries are words only: the parser makes
+``Or(title:w^3, content:w)`` of a word and joins words with ``And``, a phrase of two
+common words becomes one word-pair term (``wiki.search.phrases``), and a prefix (``rout*``)
+stands for the words it begins.  For those,
+``top_and_total`` reads each term's postings a block at a time
+(``wiki.search.whoosh_speedups``), scores them with the BM25F formula and parameters of
+Whoosh's own scorer, and adds the scores up per document as Whoosh's matchers do (an ``Or``
+sums the parts a document has; an ``And`` keeps the documents every part has and sums).
+The total comes with it.  An ``And`` reads its smallest part in full and looks up only the
+documents found there in its other parts.
+
+The scores are those of Whoosh's exact evaluation (``TopCollector(usequality=False,
+replace=0)``), to the last bit where a document's score adds up at most two numbers at each
+level (more may differ in the last bits, summed in another order); ties go to the lower
+document number, as in Whoosh.  A prefix or wildcard scores as the ``Or`` of the words it
+expands to, each with the pattern's boost; Whoosh does so in segments of more than 5,000
+documents but gives every match the same score in smaller ones, so rankings no longer
+depend on how the index happens to be split.  Any other query (phrases, ``NOT``, ``Every``)
+or weighting is left to Whoosh (``is_words_only`` is false).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+
+from whoosh.query import And, NullQuery, Or, Prefix, Query, Term, Wildcard
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from wiki.search import whoosh_speedups
+
+#: An ``And`` looks up its other parts' postings one document at a time when it has fewer
+#: than 1/``LOOKUP_SHARE`` as many documents as the part's term; else it reads them all.
+LOOKUP_SHARE = 8
+
+Scores = dict[int, float]
+
+
+def segments(searcher: Searcher) -> list[tuple[Searcher, int]]:
+    """``(segment searcher, offset of its document numbers)`` of every segment of the index."""
+    return searcher.subsearchers or [(searcher, 0)]
+
+
+def is_words_only(q: Query, searcher: Searcher) -> bool:
+    """Whether ``top_and_total`` can score ``q``: terms of scored fields joined by plain
+    ``And`` and ``Or``, under Whoosh's BM25F weighting."""
+    if not (whoosh_speedups.INSTALLED and isinstance(searcher.weighting, BM25F)):
+        return False
+    return _words_only(q, searcher)
+
+
+def _words_only(q: Query, searcher: Searcher) -> bool:
+    if q is NullQuery:
+        return True
+    if type(q) is Term:
+        return _scored_field(q, searcher) and not q.minquality
+    if type(q) in (Prefix, Wildcard):
+        return _scored_field(q, searcher) and q.text != ""
+    if type(q) is Or and (q.minmatch or q.scale):
+        return False
+    if type(q) in (And, Or) and q.boost == 1.0:
+        return all(_words_only(sub, searcher) for sub in q.subqueries)
+    return False
+
+
+def _scored_field(q: Term | Prefix | Wildcard, searcher: Searcher) -> bool:
+    return q.fieldname in searcher.schema and searcher.schema[q.fieldname].scorable
+
+
+def top_and_total(searcher: Searcher, q: Query, allowed: Sequence[frozenset[int] | None],
+                  limit: int) -> tuple[list[tuple[int, float]], int]:
+    """The ``limit`` best ``(document number, score)`` of ``q`` (``is_words_only``), best
+    first, and the number of matching documents, among the documents of each segment that
+    ``allowed`` (in ``segments`` order; ``None``: all) lets through."""
+    scorer = _Scorer(searcher)
+    best: list[tuple[float, int]] = []
+    total = 0
+    for (sub, offset), allow in zip(segments(searcher), allowed):
+        if allow is not None and not allow:
+            continue
+        scores = scorer.scores(q, sub, None)
+        reader = sub.reader()
+        kept = scores.keys() - reader.deleted_docs_set if reader.has_deletions() else scores.keys()
+        if allow is not None:
+            kept = kept & allow
+        total += len(kept)
+        best = heapq.nlargest(limit, best + heapq.nlargest(limit, ((scores[d], -(d + offset)) for d in kept)))
+    return [(-negated, score) for score, negated in best], total
+
+
+class _Scorer:
+    """Scores of ``q``'s documents in one segment at a time, with the statistics of the whole
+    index (``searcher``), as Whoosh's ``BM25FScorer`` has them."""
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+        weighting: BM25F = searcher.weighting
+        self.k1 = weighting.K1
+        self.b = {name: weighting._field_B.get(name, weighting.B) for name in searcher.schema.names()}
+        self._norms: dict[str, list[float]] = {}
+
+    def _norm(self, fieldname: str) -> list[float]:
+        """BM25F's length part ``K1 * ((1 - B) + B * fl / avgfl)`` for each stored length byte."""
+        if fieldname not in self._norms:
+            k1, b = self.k1, self.b[fieldname]
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            self._norms[fieldname] = [k1 * ((1 - b) + b * byte_to_length(n) / avgfl) for n in range(256)]
+        return self._norms[fieldname]
+
+    def scores(self, q: Query, sub: Searcher, candidates: list[int] | None) -> Scores:
+        """``docnum -> score`` in ``sub``'s segment (deleted documents included); with
+        ``candidates`` (ascending), at least those of them that match and maybe more."""
+        if q is NullQuery:
+            return {}
+        if type(q) is Term:
+            try:
+                btext = self.searcher.schema[q.fieldname].to_bytes(q.text)
+            except ValueError:
+                return {}
+            return self._term(q.fieldname, btext, q.boost, sub, candidates)
+        if type(q) in (Prefix, Wildcard):
+            return self._or([self._term(fieldname, btext, q.boost, sub, candidates)
+                             for fieldname, btext in q.expanded_terms(sub.reader())])
+        if type(q) is Or:
+            return self._or([self.scores(part, sub, candidates) for part in q.subqueries])
+        return self._and(q.subqueries, sub, candidates)
+
+    @staticmethod
+    def _or(parts: list[Scores]) -> Scores:
+        parts.sort(key=len, reverse=True)
+        summed = dict(parts[0]) if parts else {}
+        for part in parts[1:]:
+            for docnum, score in part.items():
+                summed[docnum] = summed[docnum] + score if docnum in summed else score
+        return summed
+
+    def _and(self, parts: list[Query], sub: Searcher, candidates: list[int] | None) -> Scores:
+        reader = sub.reader()
+        parts = sorted(parts, key=lambda part: part.estimate_size(reader))
+        summed = self.scores(parts[0], sub, candidates)
+        for part in parts[1:]:
+            if not summed:
+                break
+            other = self.scores(part, sub, sorted(summed))
+            summed = {docnum: score + other[docnum] for docnum, score in summed.items() if docnum in other}
+        return summed
+
+    def _term(self, fieldname: str, btext: bytes, boost: float, sub: Searcher, candidates: list[int] | None) -> Scores:
+        reader = sub.reader()
+        if (fieldname, btext) not in reader:
+            return {}
+        idf = self.searcher.idf(fieldname, btext)
+        k1_1, norm = self.k1 + 1, self._norm(fieldname)
+        lengths = whoosh_speedups.field_lengths(reader, fieldname)
+        if candidates is not None and len(candidates) * LOOKUP_SHARE < reader.doc_frequency(fieldname, btext):
+            postings = whoosh_speedups.postings_at(reader, fieldname, btext, candidates)
+            return {d: idf * ((w * k1_1) / (w + norm[lengths[d]])) * boost for d, w in postings}
+        return {d: idf * ((w * k1_1) / (w + norm[lengths[d]])) * boost
+                for ids, weights in whoosh_speedups.block_postings(reader, fieldname, btext)
+                for d, w in zip(ids, weights)}
