@@ -69,3 +69,20 @@ def test_merged_segments_are_computed_again_and_the_old_ones_forgotten(engine, l
     assert found(engine) == list(range(1, 13, 2))
     assert looks[12:] == [12]
     assert len(engine._allowed_docs._cache) == 1
+
+
+def test_a_save_finds_the_page_in_segments_written_here_without_opening_them(engine, monkeypatch):
+    monkeypatch.setattr(whoosh_backend, "MERGE_FACTOR", 1000)
+    for page_id in (1, 2, 3, 2, 1, 2):
+        add(engine, page_id, 7, text=f"router edit{page_id}")
+    assert found(engine) == [1, 2, 3]
+    assert engine._locator._readers == {}
+    other = WhooshBackend(engine.path)  # another process's writer knows none of the segments
+    try:
+        add(other, 3, 7, text="router moved")
+        assert len(other._locator._readers) == len(engine._searcher().subsearchers or [1]) - 1
+    finally:
+        other.close()
+    add(engine, 3, None, text="router back")
+    assert found(engine) == [1, 2, 3]
+    assert sum(hit.page_id == 3 for hit in engine.search(SearchQuery("router"), CUSTOMER, limit=50).hits) == 1

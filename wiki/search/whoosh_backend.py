@@ -138,30 +138,44 @@ def _document_fields(doc: SearchDocument, pairs: bool) -> dict[str, object]:
 
 class _PageLocator:
     """Finds the documents of a page for a writer without opening every segment each time,
-    as Whoosh's ``update_document`` does: a reader is kept per segment (a segment's terms
-    never change), and deletions are read from the writer's current segment list."""
+    as Whoosh's ``update_document`` does: the segments this process wrote are remembered
+    as they were written (``learn``), a reader is kept for each other segment (a segment's
+    terms never change), and deletions are read from the writer's current segment list."""
 
     def __init__(self) -> None:
         self._readers: dict[str, SegmentReader] = {}
+        #: ``segment id -> page id -> document numbers in the segment`` of segments written here.
+        self._written: dict[str, dict[str, list[int]]] = {}
+
+    def learn(self, segment_id: str, pages: dict[str, list[int]]) -> None:
+        """Remember the documents of a segment just written (it holds nothing else)."""
+        self._written[segment_id] = pages
 
     def keep_only(self, segments: list) -> None:
-        """Close the readers of segments no longer in the index (merged or cleared)."""
+        """Forget the segments no longer in the index (merged or cleared)."""
         live = {segment.segment_id() for segment in segments}
         for segid in [segid for segid in self._readers if segid not in live]:
             self._readers.pop(segid).close()
+        for segid in [segid for segid in self._written if segid not in live]:
+            del self._written[segid]
 
     def docnums(self, writer: SegmentWriter, page_id: int) -> list[int]:
         key = str(page_id)
         found: list[int] = []
         base = 0
         for segment in writer.segments:
-            reader = self._readers.get(segment.segment_id())
-            if reader is None:
-                reader = self._readers[segment.segment_id()] = SegmentReader(writer.storage, writer.schema, segment)
-            if ("page_id", key) in reader:
-                found.extend(base + n for n in reader.postings("page_id", key).all_ids() if not segment.is_deleted(n))
+            found.extend(base + n for n in self._in_segment(writer, segment, key) if not segment.is_deleted(n))
             base += segment.doc_count_all()
         return found
+
+    def _in_segment(self, writer: SegmentWriter, segment, key: str) -> Iterable[int]:
+        written = self._written.get(segment.segment_id())
+        if written is not None:
+            return written.get(key, ())
+        reader = self._readers.get(segment.segment_id())
+        if reader is None:
+            reader = self._readers[segment.segment_id()] = SegmentReader(writer.storage, writer.schema, segment)
+        return reader.postings("page_id", key).all_ids() if ("page_id", key) in reader else ()
 
     def close(self) -> None:
         self.keep_only([])
@@ -175,6 +189,8 @@ class _WhooshBatch:
         self._backend = backend
         self._bulk = bulk
         self._writer: SegmentWriter | None = None
+        #: ``page id -> document numbers`` added to the new segment (not kept for bulk batches).
+        self._added: dict[str, list[int]] = {}
         #: A rebuild's first documents, held until the common words are chosen from them.
         self._sample: list[SearchDocument] | None = [] if bulk and backend._index().is_empty() else None
 
@@ -191,7 +207,10 @@ class _WhooshBatch:
                 self._pair_sample()
             return
         self.delete(doc.page_id)
-        self._writer.add_document(**_document_fields(doc, has_pairs(self._writer.schema)))
+        writer = self._writer
+        if not self._bulk:
+            self._added.setdefault(str(doc.page_id), []).append(writer.docnum - writer.docbase)
+        writer.add_document(**_document_fields(doc, has_pairs(writer.schema)))
 
     def _pair_sample(self) -> None:
         """Choose the common words from the sample (into the empty index's schema), then add it."""
@@ -210,6 +229,8 @@ class _WhooshBatch:
             self._pair_sample()
         if self._writer is not None:
             self._writer.commit(mergetype=NO_MERGE)
+            if not self._bulk:
+                self._backend._locator.learn(self._writer.newsegment.segment_id(), self._added)
             self._writer = None
             self._backend._committed()
 
