@@ -17,7 +17,7 @@ from wiki.permissions import ReadScope
 from wiki.search import whoosh_speedups, word_scoring
 from wiki.search.analysis import multilingual_analyzer
 from wiki.search.backend import SearchDocument, SearchQuery
-from wiki.search.phrases import pair_phrases
+from wiki.search.phrases import AdjacentWords, pair_phrases
 from wiki.search.whoosh_backend import WhooshBackend
 
 WORDS = ("printer paper jam toner drawer light blinks network router cable reset password account invoice "
@@ -86,6 +86,8 @@ def queries(backend: WhooshBackend, rng: random.Random):
         yield " OR ".join(rng.sample(WORDS, 2))
         yield f"({rng.choice(WORDS)} OR {rng.choice(WORDS)}) {rng.choice(WORDS)}"
         yield f'"{rng.choice(WORDS[:6])} {rng.choice(WORDS[:6])}"'
+        yield '"' + " ".join(zipf_words(rng, rng.randint(2, 4))) + '"'
+        yield f'"{rng.choice(WORDS[:4])} {rng.choice(WORDS)}" {rng.choice(WORDS)}'
 
 
 def test_the_backend_has_segments_and_deletions(backend):
@@ -162,7 +164,20 @@ def test_a_prefix_or_wildcard_scores_as_the_words_it_stands_for(backend, text):
                 30)
 
 
-@pytest.mark.parametrize("text", ["printer NOT paper", '"jam light blinks"', "打印机", ""])
+def test_phrases_of_words_are_scored_whichever_words_are_paired(backend):
+    """The queries above include phrases of two paired words (one pair term) and phrases
+    that need their positions compared (``AdjacentWords``), many of which match."""
+    searcher = backend._searcher()
+    parts = [None] * len(word_scoring.segments(searcher))
+    matched = []
+    for text in queries(backend, random.Random(2)):
+        q = pair_phrases(backend._text_query(text), searcher.schema)
+        if any(isinstance(leaf, AdjacentWords) for leaf in q.leaves()):
+            matched.append(word_scoring.top_and_total(searcher, q, parts, 10)[1])
+    assert len(matched) > 40 and sum(total > 0 for total in matched) > 20
+
+
+@pytest.mark.parametrize("text", ["printer NOT paper", '"打印机"', '"paper jam"~2', ""])
 def test_other_queries_are_left_to_whoosh(backend, text):
     searcher = backend._searcher()
     q = pair_phrases(backend._text_query(text), searcher.schema)

@@ -62,15 +62,17 @@ def block_postings(reader: SegmentReader, fieldname: str, btext: bytes) -> Itera
         leaf._next_block()
 
 
-def postings_at(reader: SegmentReader, fieldname: str, btext: bytes, docnums: Iterable[int]) -> Iterator[tuple[int, float]]:
-    """``(docnum, weight)`` of the term for those of the ascending ``docnums`` that have it."""
+def postings_at(reader: SegmentReader, fieldname: str, btext: bytes, docnums: Iterable[int],
+                positions: bool = False) -> Iterator[tuple[int, float, list[int] | None]]:
+    """``(docnum, weight, positions or None)`` of the term for those of the ascending
+    ``docnums`` that have it; the positions are read only when asked for."""
     leaf = _leaf(reader, fieldname, btext)
     for docnum in docnums:
         if not leaf.is_active():
             return
         leaf.skip_to(docnum)
         if leaf.is_active() and leaf.id() == docnum:
-            yield docnum, leaf.weight()
+            yield docnum, leaf.weight(), leaf.value_as("positions") if positions else None
 
 
 def field_lengths(reader: SegmentReader, fieldname: str) -> bytes:

@@ -4,8 +4,8 @@ Whoosh scores a query one posting at a time through a tree of matcher objects, s
 Python calls per posting: a word in 10,000 of 100,000 pages costs about 40 ms, and the
 exact total a second pass.  Most queries are words only: the parser makes
 ``Or(title:w^3, content:w)`` of a word and joins words with ``And``, a phrase of two
-common words becomes one word-pair term (``wiki.search.phrases``), and a prefix (``rout*``)
-stands for the words it begins.  For those,
+common words becomes one word-pair term, and other phrases of words ``AdjacentWords``
+(``wiki.search.phrases``), and a prefix (``rout*``) stands for the words it begins.  For those,
 ``top_and_total`` reads each term's postings a block at a time
 (``wiki.search.whoosh_speedups``), scores them with the BM25F formula and parameters of
 Whoosh's own scorer, and adds the scores up per document as Whoosh's matchers do (an ``Or``
@@ -19,8 +19,8 @@ level (more may differ in the last bits, summed in another order); ties go to th
 document number, as in Whoosh.  A prefix or wildcard scores as the ``Or`` of the words it
 expands to, each with the pattern's boost; Whoosh does so in segments of more than 5,000
 documents but gives every match the same score in smaller ones, so rankings no longer
-depend on how the index happens to be split.  Any other query (phrases, ``NOT``, ``Every``)
-or weighting is left to Whoosh (``is_words_only`` is false).
+depend on how the index happens to be split.  Any other query (CJK and sloppy phrases,
+``NOT``, ``Every``) or weighting is left to Whoosh (``is_words_only`` is false).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from wiki.search import whoosh_speedups
+from wiki.search.phrases import AdjacentWords
 
 #: An ``And`` looks up its other parts' postings one document at a time when it has fewer
 #: than 1/``LOOKUP_SHARE`` as many documents as the part's term; else it reads them all.
@@ -62,6 +63,8 @@ def _words_only(q: Query, searcher: Searcher) -> bool:
         return _scored_field(q, searcher) and not q.minquality
     if type(q) in (Prefix, Wildcard):
         return _scored_field(q, searcher) and q.text != ""
+    if type(q) is AdjacentWords:
+        return _scored_field(q.phrase, searcher) and all(_words_only(pair, searcher) for pair in q.pairs)
     if type(q) is Or and (q.minmatch or q.scale):
         return False
     if type(q) in (And, Or) and q.boost == 1.0:
@@ -69,7 +72,7 @@ def _words_only(q: Query, searcher: Searcher) -> bool:
     return False
 
 
-def _scored_field(q: Term | Prefix | Wildcard, searcher: Searcher) -> bool:
+def _scored_field(q: Query, searcher: Searcher) -> bool:
     return q.fieldname in searcher.schema and searcher.schema[q.fieldname].scorable
 
 
@@ -127,6 +130,8 @@ class _Scorer:
         if type(q) in (Prefix, Wildcard):
             return self._or([self._term(fieldname, btext, q.boost, sub, candidates)
                              for fieldname, btext in q.expanded_terms(sub.reader())])
+        if type(q) is AdjacentWords:
+            return self._adjacent(q, sub, candidates)
         if type(q) is Or:
             return self._or([self.scores(part, sub, candidates) for part in q.subqueries])
         return self._and(q.subqueries, sub, candidates)
@@ -151,16 +156,51 @@ class _Scorer:
             summed = {docnum: score + other[docnum] for docnum, score in summed.items() if docnum in other}
         return summed
 
+    def _bm25(self, fieldname: str, btext: bytes, reader) -> tuple[float, list[float], bytes]:
+        """The term's idf, the field's length norms and the segment's lengths: a posting's
+        score is ``idf * ((w * (K1 + 1)) / (w + norm[lengths[docnum]]))``."""
+        return self.searcher.idf(fieldname, btext), self._norm(fieldname), whoosh_speedups.field_lengths(reader, fieldname)
+
     def _term(self, fieldname: str, btext: bytes, boost: float, sub: Searcher, candidates: list[int] | None) -> Scores:
         reader = sub.reader()
         if (fieldname, btext) not in reader:
             return {}
-        idf = self.searcher.idf(fieldname, btext)
-        k1_1, norm = self.k1 + 1, self._norm(fieldname)
-        lengths = whoosh_speedups.field_lengths(reader, fieldname)
+        idf, norm, lengths = self._bm25(fieldname, btext, reader)
+        k1_1 = self.k1 + 1
         if candidates is not None and len(candidates) * LOOKUP_SHARE < reader.doc_frequency(fieldname, btext):
             postings = whoosh_speedups.postings_at(reader, fieldname, btext, candidates)
-            return {d: idf * ((w * k1_1) / (w + norm[lengths[d]])) * boost for d, w in postings}
+            return {d: idf * ((w * k1_1) / (w + norm[lengths[d]])) * boost for d, w, _ in postings}
         return {d: idf * ((w * k1_1) / (w + norm[lengths[d]])) * boost
                 for ids, weights in whoosh_speedups.block_postings(reader, fieldname, btext)
                 for d, w in zip(ids, weights)}
+
+    def _adjacent(self, q: AdjacentWords, sub: Searcher, candidates: list[int] | None) -> Scores:
+        """The documents with ``q``'s words at consecutive positions, scored as Whoosh's
+        ``Phrase``: the words' scores summed in order, times the phrase's boost.  The
+        candidates are the documents with all of ``q``'s word pairs and its rarest other word;
+        the words' positions are then read rarest word first, each only for the documents
+        still in the running."""
+        phrase, reader, k1_1 = q.phrase, sub.reader(), self.k1 + 1
+        fieldname = phrase.fieldname
+        btexts = [self.searcher.schema[fieldname].to_bytes(word) for word in phrase.words]
+        if not all((fieldname, btext) in reader for btext in btexts):
+            return {}
+        narrowing = list(q.pairs)
+        if q.unpaired:
+            narrowing.append(Term(fieldname, min(q.unpaired, key=lambda word: reader.doc_frequency(fieldname, word))))
+        docnums = sorted(self.scores(And(narrowing), sub, candidates))
+        starts: dict[int, set[int]] | None = None
+        word_scores: dict[int, list[float]] = {}
+        for offset in sorted(range(len(btexts)), key=lambda n: reader.doc_frequency(fieldname, btexts[n])):
+            idf, norm, lengths = self._bm25(fieldname, btexts[offset], reader)
+            still: dict[int, set[int]] = {}
+            for d, w, positions in whoosh_speedups.postings_at(reader, fieldname, btexts[offset], docnums,
+                                                              positions=True):
+                shifted = {p - offset for p in positions}
+                left = shifted if starts is None else starts[d] & shifted
+                if left:
+                    still[d] = left
+                    word_scores.setdefault(d, [0.0] * len(btexts))[offset] = (
+                        idf * ((w * k1_1) / (w + norm[lengths[d]])))
+            starts, docnums = still, list(still)
+        return {d: sum(word_scores[d]) * phrase.boost for d in docnums}
