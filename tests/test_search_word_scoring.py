@@ -18,6 +18,7 @@ from wiki.search import whoosh_speedups, word_scoring
 from wiki.search.analysis import multilingual_analyzer
 from wiki.search.backend import SearchDocument, SearchQuery
 from wiki.search.phrases import AdjacentWords, pair_phrases
+from wiki.search.whoosh_allowed import Allowed
 from wiki.search.whoosh_backend import WhooshBackend
 
 WORDS = ("printer paper jam toner drawer light blinks network router cable reset password account invoice "
@@ -114,9 +115,12 @@ def test_allowed_documents_are_kept_per_segment(backend):
     rng = random.Random(5)
     segments = word_scoring.segments(searcher)
     for _ in range(10):
-        parts = [frozenset(d for d in range(sub.reader().doc_count_all()) if rng.random() < 0.4)
-                 for sub, _ in segments]
-        parts[rng.randrange(len(parts))] = None
+        def some(sub, share):
+            return frozenset(d for d in range(sub.reader().doc_count_all()) if rng.random() < share)
+
+        parts = [Allowed(any_of=(some(sub, 0.3), some(sub, 0.2)), all_of=(some(sub, 0.7),)) for sub, _ in segments]
+        parts[0] = Allowed(any_of=None, all_of=(some(segments[0][0], 0.5),))
+        parts[rng.randrange(1, len(parts))] = None
         merged = backend._allowed_docs.merged(searcher, parts)
         for text in ("printer", "paper jam", "toner OR refund", "modem router"):
             q = backend._text_query(text)

@@ -3,14 +3,16 @@
 
 They are found per segment and cached by segment: a segment's documents never change (the
 deleted ones are left out by every search anyway), so after a save only the save's small
-new segment is looked at, not the whole index.  ``AllowedDocs.parts`` gives one set of
-segment-local document numbers per segment; ``AllowedDocs.merged`` joins them into the
-index-wide set that Whoosh's own ``filter=`` takes.
+new segment is looked at, not the whole index.  ``AllowedDocs.parts`` gives one
+``Allowed`` of segment-local document numbers per segment; ``AllowedDocs.merged`` joins them
+into the index-wide set that Whoosh's own ``filter=`` takes.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 from whoosh.query import And, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
@@ -22,11 +24,9 @@ from wiki.search.word_scoring import segments
 #: ``account`` value of pages that belong to no customer account.
 NO_ACCOUNT = "-"
 FIELD_PREFIX = "f_"
-#: Allowed sets kept per segment (one per scope and filter combination).
+#: Sets kept per segment (one per scope part and filter).
 CACHE_PER_SEGMENT = 64
 
-Part = frozenset[int] | None
-_MISSING = object()
 
 
 def field_key(name: str) -> str:
@@ -37,31 +37,74 @@ def field_key(name: str) -> str:
     return FIELD_PREFIX + key
 
 
+@dataclass(frozen=True)
+class Allowed:
+    """The documents of one segment that a search may return: those in at least one of
+    ``any_of`` (the scope's parts: pages without an account in readable namespaces, and the
+    reader's own account's pages; ``None`` when the scope allows every page) and in every one
+    of ``all_of`` (the query's filters).  The parts are kept apart because each is shared:
+    every customer reads the same pages without an account, so a customer's first search
+    adds only the few pages of their own account, not a copy of the whole index."""
+
+    any_of: tuple[frozenset[int], ...] | None
+    all_of: tuple[frozenset[int], ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether surely nothing is allowed (cheap; a false answer proves nothing)."""
+        return (self.any_of is not None and not any(self.any_of)) or not all(self.all_of)
+
+    def keep(self, docnums: AbstractSet[int]) -> AbstractSet[int]:
+        """The allowed ones of ``docnums``."""
+        kept = docnums if self.any_of is None else set().union(*(docnums & part for part in self.any_of))
+        for part in self.all_of:
+            kept = kept & part
+        return kept
+
+    def docnums(self, doc_count: int) -> AbstractSet[int]:
+        """Every allowed document number of a segment of ``doc_count`` documents."""
+        return self.keep(set(range(doc_count)) if self.any_of is None else set().union(*self.any_of))
+
+
+Part = Allowed | None
+
+
 class AllowedDocs:
-    """The allowed documents of each segment, cached by segment id (shared by all threads)."""
+    """The allowed documents of each segment, from sets cached by segment id and part
+    (shared by all threads)."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, dict[tuple, Part]] = {}
+        self._cache: dict[str, dict[tuple, frozenset[int]]] = {}
         self._lock = threading.Lock()
 
     def parts(self, searcher: Searcher, query: SearchQuery, scope: ReadScope) -> list[Part]:
-        """Per segment (in ``word_scoring.segments`` order), the document numbers within it
-        that ``scope`` and ``query``'s filters allow; ``None`` where they allow all."""
-        key = (scope, query.namespaces, query.categories, tuple(sorted(query.fields.items())))
+        """Per segment (in ``word_scoring.segments`` order), what ``scope`` and ``query``'s
+        filters allow in it; ``None`` where they allow everything."""
         found = []
         for sub, _ in segments(searcher):
-            segment_id = _segment_id(sub)
-            part = self._cache.get(segment_id, {}).get(key, _MISSING)
-            if part is _MISSING:
-                part = _allowed_in(sub, query, scope)
-                if segment_id is not None:
-                    with self._lock:
-                        cached = self._cache.setdefault(segment_id, {})
-                        if len(cached) >= CACHE_PER_SEGMENT:
-                            cached.clear()
-                        cached[key] = part
-            found.append(part)
+            reader = sub.reader()
+            scope_parts = _scope_parts(scope, reader)
+            filters = _filter_parts(query)
+            if scope_parts is None and not filters:
+                found.append(None)
+                continue
+            any_of = None if scope_parts is None else tuple(self._docs(sub, key, q) for key, q in scope_parts)
+            found.append(Allowed(any_of, tuple(self._docs(sub, key, q) for key, q in filters)))
         return found
+
+    def _docs(self, sub: Searcher, key: tuple, q: Query) -> frozenset[int]:
+        """The documents of ``sub``'s segment that match ``q`` (cached under ``key``)."""
+        segment_id = _segment_id(sub)
+        docs = self._cache.get(segment_id, {}).get(key)
+        if docs is None:
+            docs = _matching(sub, q)
+            if segment_id is not None:
+                with self._lock:
+                    cached = self._cache.setdefault(segment_id, {})
+                    if len(cached) >= CACHE_PER_SEGMENT:
+                        cached.clear()
+                    cached[key] = docs
+        return docs
 
     def keep_only(self, searcher: Searcher) -> None:
         """Forget the segments that are no longer in the index (merged or cleared)."""
@@ -77,10 +120,11 @@ class AllowedDocs:
             return None
         merged: set[int] = set()
         for (sub, offset), part in zip(segments(searcher), parts):
+            count = sub.reader().doc_count_all()
             if part is None:
-                merged.update(range(offset, offset + sub.reader().doc_count_all()))
+                merged.update(range(offset, offset + count))
             else:
-                merged.update(docnum + offset for docnum in part)
+                merged.update(docnum + offset for docnum in part.docnums(count))
         return merged
 
 
@@ -90,49 +134,47 @@ def _segment_id(sub: Searcher) -> str | None:
     return None if segment is None else segment.segment_id()
 
 
-def _allowed_in(sub: Searcher, query: SearchQuery, scope: ReadScope) -> Part:
-    condition = _condition(query, scope, sub.reader())
-    if condition is None:
-        return None
-    return frozenset() if condition is NullQuery else frozenset(sub.docs_for_query(condition))
+def _matching(sub: Searcher, q: Query) -> frozenset[int]:
+    pruned = _prune(q, sub.reader())
+    return frozenset() if pruned is NullQuery else frozenset(sub.docs_for_query(pruned))
 
 
-def _condition(query: SearchQuery, scope: ReadScope, reader) -> Query | None:
-    """What a page of ``reader``'s segment must match besides the words: the scope and the
-    query's filters.  ``None`` means nothing is required; ``NullQuery`` that nothing can match."""
-    required: list[Query] = []
-    scope_q = _scope_query(scope, reader)
-    if scope_q is not None:
-        required.append(scope_q)
-    if query.namespaces:
-        required.append(Or([Term("namespace", str(n)) for n in query.namespaces]))
-    required.extend(Term("category", c.lower()) for c in query.categories)
-    for name, values in query.fields.items():
-        required.append(Or([Term(field_key(name), v.strip().lower()) for v in values]))
-    return _prune(And(required), reader) if required else None
-
-
-def _scope_query(scope: ReadScope, reader) -> Query | None:
-    """The pages of ``reader``'s segment that ``scope`` allows, as a query; ``None`` means all."""
+def _scope_parts(scope: ReadScope, reader) -> list[tuple[tuple, Query]] | None:
+    """The pages of ``reader``'s segment that ``scope`` allows, as ``(cache key, query)`` of
+    each part (a page may be in any); ``None`` when the scope allows every page."""
     if scope.everything:
         return None
     present = {int(text) for text in reader.field_terms("namespace")}
-    every_space = present <= scope.namespaces
-    parts: list[Query] = []
+    parts: list[tuple[tuple, Query]] = []
     if scope.namespaces:
+        key = ("shared", scope.namespaces, scope.any_account)
         in_spaces = Or([Term("namespace", str(n)) for n in sorted(scope.namespaces)])
         if scope.any_account:
-            if every_space:
+            if present <= scope.namespaces:
                 return None
-            parts.append(in_spaces)
+            parts.append((key, in_spaces))
         else:
-            parts.append(Term("account", NO_ACCOUNT) if every_space else And([Term("account", NO_ACCOUNT),
-                                                                               in_spaces]))
+            no_account = Term("account", NO_ACCOUNT)
+            parts.append((key, no_account if present <= scope.namespaces else And([no_account, in_spaces])))
     if scope.account_id is not None and not scope.any_account and scope.account_namespaces:
         own = Term("account", str(scope.account_id))
-        parts.append(own if present <= scope.account_namespaces else And([
-            own, Or([Term("namespace", str(n)) for n in sorted(scope.account_namespaces)])]))
-    return Or(parts) if parts else NullQuery
+        parts.append((("own", scope.account_id, scope.account_namespaces),
+                      own if present <= scope.account_namespaces else And([
+                          own, Or([Term("namespace", str(n)) for n in sorted(scope.account_namespaces)])])))
+    return parts
+
+
+def _filter_parts(query: SearchQuery) -> list[tuple[tuple, Query]]:
+    """The query's namespace, category and field filters, as ``(cache key, query)`` of each
+    (a page must match all)."""
+    parts: list[tuple[tuple, Query]] = []
+    if query.namespaces:
+        parts.append((("namespaces", tuple(query.namespaces)), Or([Term("namespace", str(n)) for n in query.namespaces])))
+    parts.extend((("category", c.lower()), Term("category", c.lower())) for c in query.categories)
+    for name, values in query.fields.items():
+        terms = tuple(v.strip().lower() for v in values)
+        parts.append((("field", field_key(name), terms), Or([Term(field_key(name), v) for v in terms])))
+    return parts
 
 
 def _prune(q: Query, reader) -> Query:

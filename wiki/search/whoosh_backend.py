@@ -415,7 +415,7 @@ class WhooshBackend:
     def search(self, query: SearchQuery, scope: ReadScope, limit: int = 20, offset: int = 0) -> SearchResults:
         searcher = self._searcher()
         allowed = self._allowed_docs.parts(searcher, query, scope)
-        if all(part is not None and not part for part in allowed):
+        if all(part is not None and part.is_empty for part in allowed):
             return SearchResults(total=0, hits=[])
         q = self._text_query(query.text)
         paired = pair_phrases(q, searcher.schema)

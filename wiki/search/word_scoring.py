@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from whoosh.query import And, NullQuery, Or, Prefix, Query, Term, Wildcard
 from whoosh.scoring import BM25F
@@ -35,6 +36,9 @@ from whoosh.util.numeric import byte_to_length
 
 from wiki.search import whoosh_speedups
 from wiki.search.phrases import AdjacentWords
+
+if TYPE_CHECKING:
+    from wiki.search.whoosh_allowed import Allowed
 
 #: An ``And`` looks up its other parts' postings one document at a time when it has fewer
 #: than 1/``LOOKUP_SHARE`` as many documents as the part's term; else it reads them all.
@@ -76,7 +80,7 @@ def _scored_field(q: Query, searcher: Searcher) -> bool:
     return q.fieldname in searcher.schema and searcher.schema[q.fieldname].scorable
 
 
-def top_and_total(searcher: Searcher, q: Query, allowed: Sequence[frozenset[int] | None],
+def top_and_total(searcher: Searcher, q: Query, allowed: Sequence[Allowed | None],
                   limit: int) -> tuple[list[tuple[int, float]], int]:
     """The ``limit`` best ``(document number, score)`` of ``q`` (``is_words_only``), best
     first, and the number of matching documents, among the documents of each segment that
@@ -85,13 +89,13 @@ def top_and_total(searcher: Searcher, q: Query, allowed: Sequence[frozenset[int]
     best: list[tuple[float, int]] = []
     total = 0
     for (sub, offset), allow in zip(segments(searcher), allowed):
-        if allow is not None and not allow:
+        if allow is not None and allow.is_empty:
             continue
         scores = scorer.scores(q, sub, None)
         reader = sub.reader()
         kept = scores.keys() - reader.deleted_docs_set if reader.has_deletions() else scores.keys()
         if allow is not None:
-            kept = kept & allow
+            kept = allow.keep(kept)
         total += len(kept)
         best = heapq.nlargest(limit, best + heapq.nlargest(limit, ((scores[d], -(d + offset)) for d in kept)))
     return [(-negated, score) for score, negated in best], total
