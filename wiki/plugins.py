@@ -26,6 +26,7 @@ BUILTIN_PLUGINS = (
     "wiki.builtins.categories",
     "wiki.builtins.special_pages",
     "wiki.builtins.seed_pages",
+    "wiki.builtins.db_upkeep",
     "wiki.security.hooks",
     "wiki.collab.hooks",
     "wiki.search.hooks",
