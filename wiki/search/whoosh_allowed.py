@@ -11,7 +11,7 @@ into the index-wide set that Whoosh's own ``filter=`` takes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Set as AbstractSet
 from dataclasses import dataclass
 
 from whoosh.query import And, NullQuery, Or, Query, Term
@@ -82,8 +82,7 @@ class AllowedDocs:
         filters allow in it; ``None`` where they allow everything."""
         found = []
         for sub, _ in segments(searcher):
-            reader = sub.reader()
-            scope_parts = _scope_parts(scope, reader)
+            scope_parts = _scope_parts(scope, self._namespaces(sub))
             filters = _filter_parts(query)
             if scope_parts is None and not filters:
                 found.append(None)
@@ -94,10 +93,18 @@ class AllowedDocs:
 
     def _docs(self, sub: Searcher, key: tuple, q: Query) -> frozenset[int]:
         """The documents of ``sub``'s segment that match ``q`` (cached under ``key``)."""
+        return self._cached(sub, key, lambda: _matching(sub, q))
+
+    def _namespaces(self, sub: Searcher) -> frozenset[int]:
+        """The namespaces of the pages in ``sub``'s segment."""
+        return self._cached(sub, ("namespaces present",),
+                            lambda: frozenset(int(text) for text in sub.reader().field_terms("namespace")))
+
+    def _cached(self, sub: Searcher, key: tuple, compute: Callable[[], frozenset[int]]) -> frozenset[int]:
         segment_id = _segment_id(sub)
         docs = self._cache.get(segment_id, {}).get(key)
         if docs is None:
-            docs = _matching(sub, q)
+            docs = compute()
             if segment_id is not None:
                 with self._lock:
                     cached = self._cache.setdefault(segment_id, {})
@@ -139,12 +146,12 @@ def _matching(sub: Searcher, q: Query) -> frozenset[int]:
     return frozenset() if pruned is NullQuery else frozenset(sub.docs_for_query(pruned))
 
 
-def _scope_parts(scope: ReadScope, reader) -> list[tuple[tuple, Query]] | None:
-    """The pages of ``reader``'s segment that ``scope`` allows, as ``(cache key, query)`` of
-    each part (a page may be in any); ``None`` when the scope allows every page."""
+def _scope_parts(scope: ReadScope, present: frozenset[int]) -> list[tuple[tuple, Query]] | None:
+    """The pages of a segment with pages in the ``present`` namespaces that ``scope`` allows,
+    as ``(cache key, query)`` of each part (a page may be in any); ``None`` when the scope
+    allows every page."""
     if scope.everything:
         return None
-    present = {int(text) for text in reader.field_terms("namespace")}
     parts: list[tuple[tuple, Query]] = []
     if scope.namespaces:
         key = ("shared", scope.namespaces, scope.any_account)

@@ -26,7 +26,7 @@ depend on how the index happens to be split.  Any other query (CJK and sloppy ph
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Sequence, Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from whoosh.query import And, NullQuery, Or, Prefix, Query, Term, Wildcard
@@ -97,8 +97,18 @@ def top_and_total(searcher: Searcher, q: Query, allowed: Sequence[Allowed | None
         if allow is not None:
             kept = allow.keep(kept)
         total += len(kept)
-        best = heapq.nlargest(limit, best + heapq.nlargest(limit, ((scores[d], -(d + offset)) for d in kept)))
+        best = heapq.nlargest(limit, best + _best(scores, kept, offset, limit))
     return [(-negated, score) for score, negated in best], total
+
+
+def _best(scores: Scores, kept: AbstractSet[int], offset: int, limit: int) -> list[tuple[float, int]]:
+    """The ``limit`` best ``(score, -global docnum)`` of the ``kept`` documents (ties: the
+    lower document number first).  The threshold score is found among the bare scores,
+    so that only the few documents at or above it become tuples."""
+    if len(kept) <= limit:
+        return [(scores[d], -(d + offset)) for d in kept]
+    threshold = heapq.nlargest(limit, [scores[d] for d in kept])[-1]
+    return heapq.nlargest(limit, [(scores[d], -(d + offset)) for d in kept if scores[d] >= threshold])
 
 
 class _Scorer:
