@@ -98,6 +98,21 @@ def test_special_pages_in_arabic_and_chinese(site, admin_client, demo):
     assert "سجل التدقيق" in audit and "سجّل الدخول" in audit  # the event "Signed in"
 
 
+def test_special_pages_have_headings_and_titles_in_the_readers_language(site, admin_client, demo):
+    """MediaWiki's localised special page names: the heading and the window title, and the
+    links of Special:SpecialPages."""
+    for lang, heading in (("ar", "تغييرات حديثة"), ("zh", "最近更改")):
+        recent = html_of(admin_client, "/wiki/Special:RecentChanges", lang)
+        assert f'<h1 id="firstHeading">{heading}</h1>' in recent and f"<title>{heading} — " in recent
+    search = html_of(admin_client, "/wiki/Special:Search?search=demo", "zh")
+    assert '<h1 id="firstHeading">搜索</h1>' in search
+    listing = html_of(admin_client, "/wiki/Special:SpecialPages", "ar")
+    assert '<a href="/wiki/Special:AllPages">كل الصفحات</a>' in listing
+    assert "Special:" not in re.sub(r'href="[^"]*"', "", listing.split('<ul class="specialpages">')[1])
+    unnamed = [sp.name for sp in site.special_pages.values() if not sp.heading]
+    assert unnamed == []
+
+
 def test_flash_messages_are_translated(site, admin_client, demo):
     html_of(admin_client, "/wiki/Main_Page", "zh")  # remembered in the session from here on
     token = re.search(r'name="csrf_token" value="([^"]+)"', html_of(admin_client, "/wiki/演示?action=watch")).group(1)

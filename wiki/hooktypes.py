@@ -36,6 +36,14 @@ class SpecialPage:
     #: Roles that may open the page; empty means everyone.
     roles: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    #: The page's heading and window title in the reader's language, such as
+    #: ``lazy_gettext("Recent changes")`` (MediaWiki's localised special page names);
+    #: ``Special:<name>`` when empty.  Links to the page from Special:SpecialPages show it too.
+    heading: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return str(self.heading) if self.heading else f"Special:{self.name}"
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,10 @@ def register_menu_items():
 def register_special_pages():
     return [
         SpecialPage("TicketQueue", specials.ticket_queue,
-                    lazy_gettext("Open unassigned tickets by department and priority"), roles=READERS),
-        SpecialPage("MyTickets", specials.my_tickets, lazy_gettext("The open tickets assigned to you"), roles=STAFF),
+                    lazy_gettext("Open unassigned tickets by department and priority"), roles=READERS,
+                    heading=lazy_gettext("Ticket queue")),
+        SpecialPage("MyTickets", specials.my_tickets, lazy_gettext("The open tickets assigned to you"), roles=STAFF,
+                    heading=lazy_gettext("My tickets")),
     ]
 
 

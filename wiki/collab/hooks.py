@@ -45,10 +45,14 @@ def register_page_actions():
 @hookimpl
 def register_special_pages():
     return [
-        SpecialPage("RecentChanges", specials.recent_changes_page, lazy_gettext("The newest changes to the wiki")),
-        SpecialPage("Watchlist", specials.watchlist_page, lazy_gettext("Changes to the pages you watch")),
-        SpecialPage("Log", specials.log_page, lazy_gettext("Moves, deletions, protections and rights changes")),
-        SpecialPage("Undelete", specials.undelete, lazy_gettext("Restore deleted pages"), roles=("admin",)),
+        SpecialPage("RecentChanges", specials.recent_changes_page, lazy_gettext("The newest changes to the wiki"),
+                    heading=lazy_gettext("Recent changes")),
+        SpecialPage("Watchlist", specials.watchlist_page, lazy_gettext("Changes to the pages you watch"),
+                    heading=lazy_gettext("Watchlist")),
+        SpecialPage("Log", specials.log_page, lazy_gettext("Moves, deletions, protections and rights changes"),
+                    heading=lazy_gettext("Logs")),
+        SpecialPage("Undelete", specials.undelete, lazy_gettext("Restore deleted pages"), roles=("admin",),
+                    heading=lazy_gettext("Undelete")),
     ]
 
 

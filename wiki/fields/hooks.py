@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from wiki.fields import cli, store, views
 from wiki.fields.api import api
@@ -68,8 +68,11 @@ def page_saved(site, session, change):
 @hookimpl
 def register_special_pages():
     return [
-        SpecialPage("Ask", views.special_ask, "Query pages by category and field values; export CSV and JSON"),
-        SpecialPage("FormEdit", views.special_form_edit, "Create or edit a page with a form"),
+        SpecialPage("Ask", views.special_ask,
+                    lazy_gettext("Query pages by category and field values; export CSV and JSON"),
+                    heading=lazy_gettext("Ask: query pages")),
+        SpecialPage("FormEdit", views.special_form_edit, lazy_gettext("Create or edit a page with a form"),
+                    heading=lazy_gettext("Edit with a form")),
     ]
 
 

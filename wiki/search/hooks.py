@@ -52,7 +52,8 @@ def page_access_changed(site, session, page, title):
 
 @hookimpl
 def register_special_pages():
-    return [SpecialPage("Search", views.special_search, lazy_gettext("Search the text of pages"))]
+    return [SpecialPage("Search", views.special_search, lazy_gettext("Search the text of pages"),
+                        heading=lazy_gettext("Search"))]
 
 
 @hookimpl

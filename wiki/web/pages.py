@@ -264,7 +264,7 @@ def _special(s: Site, title: Title):
     result = special.view(SpecialRequest(site=s, session=db_session(), actor=who, subpage=subpage, title=title))
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], str) and isinstance(result[1], dict):
         template, ctx = result
-        ctx.setdefault("page_title", f"Special:{special.name}")
+        ctx.setdefault("page_title", special.display_name)
         return render_template(template, special=special, **ctx)
     return result
 

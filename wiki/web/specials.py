@@ -145,5 +145,6 @@ def _dist_version(name: str) -> str:
 
 
 def special_pages(req):
-    listed = sorted({sp.name: sp for sp in req.site.special_pages.values() if sp.listed}.values(), key=lambda sp: sp.name)
+    listed = sorted({sp.name: sp for sp in req.site.special_pages.values() if sp.listed}.values(),
+                    key=lambda sp: sp.display_name.casefold())
     return "special/specialpages.html", {"specials": listed}
