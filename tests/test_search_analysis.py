@@ -100,6 +100,11 @@ def test_query_rejects_unknown_namespaces_and_empty_filters(namespaces):
         parse_query("x" * 301, namespaces)
 
 
+def test_plain_text_drops_the_delimiter_rows_of_tables():
+    text = "| Type | Values |\n| --- | :---: |\n| text | one - line |\nleft | right\n---|---:\nwell - known\n---\nend"
+    assert plain_text(text) == "Type Values text one - line left right well - known end"
+
+
 def test_plain_text_drops_markup_and_categories_but_keeps_link_labels():
     text = plain_text(
         "== Setup ==\nSome **bold** [[Printer setup|printers]] and [[Network]] <!-- hidden --> "

@@ -30,6 +30,8 @@ _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _LINK = re.compile(r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]")
 _EXTERNAL = re.compile(r"\[(?:https?|mailto):\S+\s+([^\]]*)\]")
 _MAGIC = re.compile(r"__[A-Z]+__|~{3,5}")
+#: A Markdown table's delimiter row (``| --- | :---: |``), which has no words.
+_TABLE_RULE = re.compile(r"^(?=[^\n]*\|)(?=[^\n]*-)[|:\- \t]+$", re.M)
 _MARKUP = re.compile(r"\{\{\{?|\}\}\}?|'{2,}|={2,}|\*{2,}|_{2,}|`+|^[#>*+\-\s]+|\|", re.M)
 
 
@@ -48,6 +50,7 @@ def plain_text(wikitext: str, category_prefixes: Sequence[str] = ("category",)) 
     text = _EXTERNAL.sub(r"\1", text)
     text = _TAG.sub(" ", text)
     text = _MAGIC.sub(" ", text)
+    text = _TABLE_RULE.sub(" ", text)
     text = _MARKUP.sub(" ", text)
     return " ".join(text.split())
 
