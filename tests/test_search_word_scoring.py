@@ -197,3 +197,16 @@ def test_backend_search_pages_and_totals_match_whoosh(backend):
         found = backend.search(SearchQuery(text), everything, limit=5, offset=10)
         assert found.total == total
         assert [hit.page_id for hit in found.hits] == [int(searcher.stored_fields(d)["page_id"]) for d, _ in hits[10:]]
+
+
+def test_without_the_speedups_whoosh_runs_every_query_and_finds_the_same(backend, monkeypatch):
+    """On a Whoosh whose internals differ (``whoosh_speedups.INSTALLED`` false) the backend
+    still answers, through Whoosh alone."""
+    everything = ReadScope(everything=True)
+    texts = ("printer", "paper jam", "toner OR refund", '"paper jam"', "p*", "modem router")
+    fast = {text: backend.search(SearchQuery(text), everything, limit=500) for text in texts}
+    monkeypatch.setattr(whoosh_speedups, "INSTALLED", False)
+    for text in texts:
+        slow = backend.search(SearchQuery(text), everything, limit=500)
+        assert slow.total == fast[text].total > 0
+        assert {hit.page_id for hit in slow.hits} == {hit.page_id for hit in fast[text].hits}
