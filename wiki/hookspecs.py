@@ -107,7 +107,9 @@ def register_seed_pages() -> list[SeedPage]:
 def register_special_pages() -> list[SpecialPage]:
     """``Special:`` pages this plugin serves.
 
-    :returns: ``SpecialPage`` objects; names are unique across plugins.
+    :returns: ``SpecialPage`` objects; names are unique across plugins.  Give each a
+        translated ``heading`` (``lazy_gettext("Ticket queue")``): it is the page's heading,
+        window title and name on Special:SpecialPages in the reader's language.
     """
 
 
