@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from datetime import datetime, timezone
 
 import pytest
 import requests
@@ -99,10 +100,38 @@ def test_api_search_answers_the_contract(pages, client):
     assert client.get("/api/v1/search?q=print*&namespace=12").get_json()["results"][0]["title"] == "Help:Printing"
 
 
+@pytest.fixture
+def dated(site):
+    """Three pages about toner, changed on different days; the best match is the oldest."""
+    for day, (title, text) in enumerate((("Toner guide", "toner toner toner refill"), ("Toner order", "order toner"),
+                                         ("Toner stock", "toner in stock"))):
+        save(site, title, text, now=datetime(2026, 3, 1 + day * 10, 9, 30, tzinfo=timezone.utc))
+    return site
+
+
+def test_results_can_be_sorted_by_last_change(dated, client):
+    def titles(sort):
+        body = client.get(f"/api/v1/search?q=toner&sort={sort}").get_json()
+        assert body["total"] == 3
+        return [(found["title"], found["modified"][:10]) for found in body["results"]]
+
+    newest = [("Toner stock", "2026-03-21"), ("Toner order", "2026-03-11"), ("Toner guide", "2026-03-01")]
+    assert titles("newest") == newest and titles("oldest") == newest[::-1]
+    assert titles("relevance")[0][0] == "Toner guide" == titles("")[0][0]
+    assert client.get("/api/v1/search?q=toner+NOT+refill&sort=oldest").get_json()["results"][0]["title"] == "Toner order"
+    html = client.get("/wiki/Special:Search?search=toner&sort=newest&limit=1").get_data(as_text=True)
+    assert '<option value="newest" selected>' in html and html.index("Toner_stock") < html.index("search-paging")
+    assert "sort=newest" in re.search(r'rel="next" href="([^"]*)"', html).group(1)
+    assert 'Last changed <time datetime="2026-03-21T09:30:00+00:00">' in html
+    arabic = client.get("/wiki/Special:Search?search=toner&uselang=ar").get_data(as_text=True)
+    assert "رتّب حسب" in arabic and "الأحدث تغييرًا أولًا" in arabic and "آخر تغيير" in arabic
+
+
 @pytest.mark.parametrize("query, message", [
     ("", "'q' is required"),
     ("q=x&limit=0", "limit must be between 1 and 100"),
     ("q=x&namespace=abc", "namespace must be a namespace number"),
+    ("q=x&sort=title", "sort must be one of relevance, newest, oldest"),
 ])
 def test_api_search_rejects_bad_input(pages, client, query, message):
     response = client.get(f"/api/v1/search?{query}")

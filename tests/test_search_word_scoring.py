@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import random
+from datetime import datetime, timezone
 
 import pytest
 from whoosh.collectors import FilterCollector, TopCollector
@@ -16,7 +17,7 @@ from whoosh.query.compound import DefaultOr
 from wiki.permissions import ReadScope
 from wiki.search import whoosh_speedups, word_scoring
 from wiki.search.analysis import multilingual_analyzer
-from wiki.search.backend import SearchDocument, SearchQuery
+from wiki.search.backend import NEWEST, OLDEST, SearchDocument, SearchQuery
 from wiki.search.phrases import AdjacentWords, pair_phrases
 from wiki.search.whoosh_allowed import Allowed
 from wiki.search.whoosh_backend import WhooshBackend
@@ -210,3 +211,48 @@ def test_without_the_speedups_whoosh_runs_every_query_and_finds_the_same(backend
         slow = backend.search(SearchQuery(text), everything, limit=500)
         assert slow.total == fast[text].total > 0
         assert {hit.page_id for hit in slow.hits} == {hit.page_id for hit in fast[text].hits}
+
+
+def dated_engine(path, with_dates: bool = True) -> WhooshBackend:
+    """Six pages about toner (the more 'toner', the better the match), changed at four times."""
+    engine = WhooshBackend(str(path))
+    if not with_dates:  # as an index made before the field existed
+        with engine._locked():
+            writer = engine._writer(_lk=False)
+            writer.remove_field("modified")
+            writer.commit()
+    times = [datetime(2026, 5, day, tzinfo=timezone.utc) for day in (3, 1, 3, 2, 4, 1)]
+    with engine.batch() as batch:
+        for page_id, modified in enumerate(times, start=1):
+            text = " ".join(["toner"] * page_id + ["paper"] * 3)
+            batch.add(SearchDocument(page_id, page_id, 0, f"Page {page_id}", f"Page {page_id}", None, text,
+                                     modified=modified))
+        batch.commit()
+    return engine
+
+
+@pytest.mark.parametrize("text", ["toner", "toner NOT nothing"])
+def test_sorting_by_date_ranks_by_time_then_relevance(tmp_path, text):
+    """On both paths: block scoring (words) and Whoosh's (NOT)."""
+    engine = dated_engine(tmp_path / "search")
+    try:
+        everything = ReadScope(everything=True)
+        scores = {hit.page_id: hit.score for hit in engine.search(SearchQuery(text), everything, limit=10).hits}
+        times = {1: 3, 2: 1, 3: 3, 4: 2, 5: 4, 6: 1}
+        newest = engine.search(SearchQuery(text, sort=NEWEST), everything, limit=10)
+        oldest = engine.search(SearchQuery(text, sort=OLDEST), everything, limit=4)
+        assert [hit.page_id for hit in newest.hits] == sorted(scores, key=lambda p: (-times[p], -scores[p])) == \
+            [5, 3, 1, 4, 6, 2]
+        assert [hit.page_id for hit in oldest.hits] == [6, 2, 4, 3] and oldest.total == newest.total == 6
+    finally:
+        engine.close()
+
+
+def test_an_index_without_dates_sorts_by_relevance(tmp_path):
+    engine = dated_engine(tmp_path / "search", with_dates=False)
+    try:
+        assert "modified" not in engine._searcher().schema
+        found = engine.search(SearchQuery("toner", sort=NEWEST), ReadScope(everything=True), limit=10)
+        assert [hit.page_id for hit in found.hits] == [6, 5, 4, 3, 2, 1]
+    finally:
+        engine.close()

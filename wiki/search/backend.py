@@ -20,6 +20,8 @@ folder.  An installation with several app servers can replace it with a server e
   namespace, category and field filters, and returns one page of ``SearchHit`` with an
   HTML-escaped snippet in which matches are wrapped in ``<mark>``.  ``query.text`` uses the
   usual syntax: words, ``"phrases"``, ``prefix*``, ``AND``/``OR``/``NOT``, parentheses.
+  ``query.sort`` is one of ``SORTS``: by relevance, or by the time of the indexed revision
+  (``SearchDocument.modified``), newest or oldest first, then by relevance.
 * ``suggest(query, scope)`` returns a corrected query text ("did you mean"), or ``None``;
   only a correction that finds pages within ``scope`` is offered, so a suggestion never
   names words that only hidden pages contain.
@@ -39,6 +41,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from wiki.permissions import ReadScope
@@ -61,6 +64,13 @@ class SearchDocument:
     categories: tuple[str, ...] = ()
     #: ``name -> values`` searchable as ``name:value`` (from the ``search_fields`` hook).
     fields: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    #: When the revision was saved (the page's last change), for sorting by date.
+    modified: datetime | None = None
+
+
+#: How results may be ordered: by relevance, or by last change (then by relevance).
+RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
+SORTS = (RELEVANCE, NEWEST, OLDEST)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class SearchQuery:
     namespaces: tuple[int, ...] = ()
     categories: tuple[str, ...] = ()
     fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = RELEVANCE
 
     @property
     def is_empty(self) -> bool:

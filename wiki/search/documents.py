@@ -116,5 +116,6 @@ def build_documents(
             content=plain_text(revision.text, prefixes),
             categories=tuple(sorted(categories.get(page.id, ()))),
             fields={name: tuple(values) for name, values in fields.items()},
+            modified=revision.timestamp,
         ))
     return docs

@@ -9,11 +9,12 @@ lag a moment behind the database).  Titles shown come from the database, not the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wiki.models import Page
+from wiki.models import Page, Revision
 from wiki.permissions import Actor
 from wiki.search.backend import SearchQuery
 from wiki.search.indexer import backend
@@ -30,6 +31,8 @@ class Found:
     title: Title
     snippet: str
     score: float
+    #: When the page last changed (its current revision), from the database.
+    modified: datetime
 
 
 @dataclass
@@ -39,15 +42,17 @@ class SearchPage:
     suggestion: str | None = None
 
 
-def _readable(site: Site, session: Session, actor: Actor, page_ids: list[int]) -> dict[int, tuple[Page, Title]]:
-    pages = session.scalars(select(Page).where(Page.id.in_(page_ids), Page.deleted.is_(False))).all()
+def _readable(site: Site, session: Session, actor: Actor, page_ids: list[int]) -> dict[int, tuple[Title, datetime]]:
+    """``page id -> (title, time of the current revision)`` of the pages ``actor`` may read."""
+    rows = session.execute(select(Page, Revision.timestamp).join(Revision, Revision.id == Page.latest_id)
+                           .where(Page.id.in_(page_ids), Page.deleted.is_(False))).all()
     found = {}
-    for page in pages:
+    for page, modified in rows:
         if page.namespace not in site.namespaces:
             continue
         title = site.titles.make(page.namespace, page.title)
         if site.policy.allows(actor, "read", title, page):
-            found[page.id] = (page, title)
+            found[page.id] = (title, modified)
     return found
 
 
@@ -64,7 +69,8 @@ def search_pages(site: Site, session: Session, actor: Actor, query: SearchQuery,
     engine = backend(site)
     results = engine.search(query, scope, limit=limit, offset=offset)
     readable = _readable(site, session, actor, [hit.page_id for hit in results.hits])
-    shown = [Found(readable[h.page_id][1], h.snippet, h.score) for h in results.hits if h.page_id in readable]
+    shown = [Found(readable[h.page_id][0], h.snippet, h.score, readable[h.page_id][1])
+             for h in results.hits if h.page_id in readable]
     hidden = len(results.hits) - len(shown)
     suggestion = None
     if suggest and offset == 0 and results.total < SUGGEST_BELOW:

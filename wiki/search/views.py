@@ -10,11 +10,13 @@ outbox.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app, jsonify, redirect, render_template, request
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from wiki.search.backend import SearchSyntaxError
+from wiki.search.backend import NEWEST, OLDEST, RELEVANCE, SORTS, SearchSyntaxError
 from wiki.search.indexer import catch_up
 from wiki.search.query import QueryError, parse_query
 from wiki.search.service import MAX_LIMIT, exact_match, search_pages, title_suggestions
@@ -36,14 +38,18 @@ bp.openapi_paths = {
             {"name": "namespace", "in": "query", "schema": {"type": "string"},
              "description": "Namespace numbers, comma-separated (or the parameter repeated)"},
             {**_LIMIT, "schema": {**_LIMIT["schema"], "default": PAGE_SIZE}},
-            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
+            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+            {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS), "default": RELEVANCE},
+             "description": "relevance, or by the pages' last change: newest or oldest first"}],
         "responses": {"200": openapi.json_response("One page of results", {"type": "object", "properties": {
             "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
             "suggestion": {"type": ["string", "null"], "description": "A corrected query (did you mean)"},
             "results": {"type": "array", "items": {"type": "object", "properties": {
                 "title": {"type": "string"}, "namespace": {"type": "integer"},
                 "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
-                "score": {"type": "number"}}}}}}),
+                "score": {"type": "number"},
+                "modified": {"type": "string", "format": "date-time",
+                             "description": "When the page last changed (its current revision)"}}}}}}),
             **openapi.error_responses(400, 401)}}},
     "/search/titles": {"get": {
         "summary": "Titles the caller may read that start with a prefix (search box suggestions)",
@@ -90,6 +96,19 @@ def _namespaces(args: MultiDict) -> list[int]:
     return numbers
 
 
+def _sort(args: MultiDict) -> str:
+    sort = args.get("sort", "") or RELEVANCE
+    if sort not in SORTS:
+        raise QueryError(gettext("sort must be one of %(sorts)s, not %(value)s.", sorts=", ".join(SORTS),
+                                 value=repr(sort)))
+    return sort
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    return [(RELEVANCE, gettext("Relevance")), (NEWEST, gettext("Newest change first")),
+            (OLDEST, gettext("Oldest change first"))]
+
+
 def special_search(req):
     """``Special:Search``: the results page (also reached from every page's search box)."""
     args = request.args
@@ -97,9 +116,11 @@ def special_search(req):
     context = {
         "search": text, "namespaces": [ns for ns in req.site.namespaces if ns.number >= 0],
         "selected": set(), "page": None, "error": None, "exact": None, "offset": 0, "limit": PAGE_SIZE,
+        "sort": RELEVANCE, "sorts": _sort_choices(),
     }
     try:
         context["selected"] = set(_namespaces(args))
+        sort = context["sort"] = _sort(args)
         offset = context["offset"] = _int_arg(args, "offset", 0, 0, 10_000)
         limit = context["limit"] = _int_arg(args, "limit", PAGE_SIZE, 1, MAX_LIMIT)
         if not text:
@@ -107,7 +128,7 @@ def special_search(req):
         exact = context["exact"] = exact_match(req.site, req.session, req.actor, text)
         if exact is not None and args.get("go"):
             return redirect(wiki_url(exact))
-        query = parse_query(text, req.site.namespaces, context["selected"])
+        query = replace(parse_query(text, req.site.namespaces, context["selected"]), sort=sort)
         context["page"] = search_pages(req.site, req.session, req.actor, query, limit=limit, offset=offset)
     except (QueryError, SearchSyntaxError) as exc:
         context["error"] = str(exc)
@@ -122,7 +143,7 @@ def _api_query(args: MultiDict):
             raise QueryError(gettext("'q' is required: the words to search for."))
         limit = _int_arg(args, "limit", PAGE_SIZE, 1, MAX_LIMIT)
         offset = _int_arg(args, "offset", 0, 0, 10_000)
-        return parse_query(text, site().namespaces, _namespaces(args)), limit, offset
+        return replace(parse_query(text, site().namespaces, _namespaces(args)), sort=_sort(args)), limit, offset
     except QueryError as exc:
         raise ApiError(400, "invalid_input", str(exc)) from None
 
@@ -139,8 +160,8 @@ def api_search():
         "offset": offset,
         "limit": limit,
         "suggestion": found.suggestion,
-        "results": [{"title": f.title.prefixed, "namespace": f.title.ns, "snippet": f.snippet, "score": f.score}
-                    for f in found.results],
+        "results": [{"title": f.title.prefixed, "namespace": f.title.ns, "snippet": f.snippet, "score": f.score,
+                     "modified": f.modified.isoformat()} for f in found.results],
     })
 
 

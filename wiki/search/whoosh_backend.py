@@ -27,17 +27,19 @@ those fields existed the fields.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from flask_babel import gettext
 from whoosh import index, qparser
-from whoosh.collectors import FilterCollector, TopCollector
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.collectors import FilterCollector, TopCollector, UnlimitedCollector
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import HtmlFormatter, NullFormatter
 from whoosh.multiproc import MpWriter
 from whoosh.query import And, Every, Not, Or, Phrase, Prefix, Query
@@ -48,7 +50,8 @@ from whoosh.writing import CLEAR, NO_MERGE, LockError, SegmentWriter
 
 from wiki.permissions import ReadScope
 from wiki.search.analysis import common_words, has_spelled_words, multilingual_analyzer
-from wiki.search.backend import SearchDocument, SearchHit, SearchQuery, SearchResults, SearchSyntaxError
+from wiki.search.backend import (NEWEST, RELEVANCE, SORTS, SearchDocument, SearchHit, SearchQuery, SearchResults,
+                                 SearchSyntaxError)
 from wiki.search.phrases import PAIR_FIELDS, AdjacentWords, has_pairs, pair_field, pair_phrases
 from wiki.search.snippets import snippet, surface_words
 from wiki.search import whoosh_speedups, word_scoring
@@ -78,6 +81,8 @@ MERGE_CAP = 3 * MERGE_FACTOR
 ALLOWED_CACHE = 64
 #: Pages a rebuild reads before it chooses the common words that the pair fields pair.
 COMMON_SAMPLE = 2000
+#: The ``modified`` column: Unix seconds, 0 for documents indexed before the field existed.
+MODIFIED = NumericColumn("I", default=0)
 
 
 def make_schema() -> Schema:
@@ -105,6 +110,8 @@ def make_schema() -> Schema:
         content_pairs=pair_field(),
         # Category names, lower-cased, matched whole.
         category=KEYWORD(commas=True, lowercase=True),
+        # When the revision was saved (Unix seconds), for sorting by date; a column only.
+        modified=COLUMN(MODIFIED),
     )
     # Plugins' fields (``search_fields`` hook): ``status:open`` is the term ``open`` in ``f_status``.
     schema.add(FIELD_PREFIX + "*", KEYWORD(commas=True, lowercase=True), glob=True)
@@ -115,8 +122,9 @@ def _keywords(values: Iterable[str]) -> str:
     return ",".join(v.replace(",", " ").strip().lower() for v in values if v.strip())
 
 
-def _document_fields(doc: SearchDocument, pairs: bool) -> dict[str, object]:
-    """The Whoosh fields of ``doc``; ``pairs``: with the word-pair fields."""
+def _document_fields(doc: SearchDocument, schema: Schema) -> dict[str, object]:
+    """The Whoosh fields of ``doc`` that ``schema`` has (an index made before the word-pair
+    and date fields has not all of them)."""
     fields: dict[str, object] = {
         "page_id": str(doc.page_id),
         "revision_id": doc.revision_id,
@@ -129,8 +137,10 @@ def _document_fields(doc: SearchDocument, pairs: bool) -> dict[str, object]:
         "content": doc.content,
         "category": _keywords(doc.categories),
     }
-    if pairs:
+    if has_pairs(schema):
         fields.update({PAIR_FIELDS["title"]: doc.title_text, PAIR_FIELDS["content"]: doc.content})
+    if "modified" in schema and doc.modified is not None:
+        fields["modified"] = int(doc.modified.timestamp())
     for name, values in doc.fields.items():
         fields[field_key(name)] = _keywords(values)
     return fields
@@ -210,7 +220,7 @@ class _WhooshBatch:
         writer = self._writer
         if not self._bulk:
             self._added.setdefault(str(doc.page_id), []).append(writer.docnum - writer.docbase)
-        writer.add_document(**_document_fields(doc, has_pairs(writer.schema)))
+        writer.add_document(**_document_fields(doc, writer.schema))
 
     def _pair_sample(self) -> None:
         """Choose the common words from the sample (into the empty index's schema), then add it."""
@@ -419,10 +429,12 @@ class WhooshBackend:
             return SearchResults(total=0, hits=[])
         q = self._text_query(query.text)
         paired = pair_phrases(q, searcher.schema)
+        order_by = _dates(query.sort, searcher.schema)
         if word_scoring.is_words_only(paired, searcher):
-            best, total = word_scoring.top_and_total(searcher, paired, allowed, offset + limit)
+            best, total = word_scoring.top_and_total(searcher, paired, allowed, offset + limit, order_by)
         else:
-            best, total = _top_and_total(searcher, paired, self._allowed(searcher, query, scope), offset + limit)
+            best, total = _top_and_total(searcher, paired, self._allowed(searcher, query, scope), offset + limit,
+                                         order_by)
         words = frozenset(text.decode("utf-8") if isinstance(text, bytes) else text
                           for _, text in q.existing_terms(searcher.reader(), expand=True, fieldname="content"))
         analyzer = searcher.schema["content"].analyzer
@@ -471,24 +483,32 @@ class WhooshBackend:
         return {int(f["page_id"]): f["revision_id"] for f in reader.all_stored_fields()}
 
 
-def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None,
-                   limit: int) -> tuple[list[tuple[int, float]], int]:
+def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None, limit: int,
+                   order_by: Callable[[Searcher], Sequence[float]] | None = None
+                   ) -> tuple[list[tuple[int, float]], int]:
     """The ``limit`` best ``(document number, score)`` of ``q`` among ``allowed``, best first,
-    and the exact number of matches, for queries ``word_scoring`` does not score.
+    and the exact number of matches, for queries ``word_scoring`` does not score
+    (``order_by`` as there).
 
     Whoosh finds the best hits fastest by skipping posting blocks that cannot reach them, but
     then knows no total and would run the query again to count.  When ``q`` is words joined
     by AND/OR/NOT, the total comes from set operations on the words' document lists, which
-    is far cheaper; for phrases (whose positions must be compared document by document)
-    one pass that scores and counts every match costs less than two.
+    is far cheaper; for phrases (whose positions must be compared document by document),
+    and to order by something else than the score, one pass that scores and counts every
+    match costs less than two.
     """
-    if any(isinstance(leaf, (Phrase, AdjacentWords)) for leaf in q.leaves()):
-        collector = TopCollector(limit=limit, usequality=False, replace=0)
+    if order_by is not None or any(isinstance(leaf, (Phrase, AdjacentWords)) for leaf in q.leaves()):
+        collector = UnlimitedCollector() if order_by is not None else TopCollector(limit=limit, usequality=False,
+                                                                                    replace=0)
         if allowed is not None:
             collector = FilterCollector(collector, allow=allowed)
         searcher.search_with_collector(q, collector)
         results = collector.results()
         total = len(results)
+        if order_by is not None:
+            first = [value for sub, _ in word_scoring.segments(searcher) for value in order_by(sub)]
+            ranked = heapq.nlargest(limit, (((first[d], score), -d, score) for score, d in results.top_n))
+            return [(-negated, score) for _, negated, score in ranked], total
     else:
         results = searcher.search(q, filter=allowed, limit=limit)
         if not results.has_exact_length() or allowed is not None:
@@ -497,6 +517,27 @@ def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None,
         else:
             total = len(results)
     return [(docnum, score) for score, docnum in results.top_n], total
+
+
+def _dates(sort: str, schema: Schema) -> Callable[[Searcher], Sequence[float]] | None:
+    """What ``sort`` ranks by before the score, per segment: the time of each document's
+    revision, newest or oldest first; ``None`` for relevance.  An index made before the
+    ``modified`` field knows no times (all 0) until it is rebuilt."""
+    if sort == RELEVANCE:
+        return None
+    if sort not in SORTS:
+        raise ValueError(f"search results are sorted by one of {', '.join(SORTS)}, not {sort!r}")
+    sign = 1 if sort == NEWEST else -1
+
+    def times(sub: Searcher) -> Sequence[float]:
+        reader = sub.reader()
+        if "modified" not in schema:
+            return [0] * reader.doc_count_all()
+        if whoosh_speedups.INSTALLED:
+            return [sign * t for t in whoosh_speedups.numeric_column(reader, "modified", MODIFIED)]
+        return [sign * t for t in reader.column_reader("modified")]
+
+    return times
 
 
 def _doc_set(searcher: Searcher, q: Query) -> set[int]:

@@ -8,17 +8,19 @@ document, and ``all_ids`` (counting the matches of a word) yields each id after 
 there.  ``_bisect_skip_to`` bisects the block's ids instead, and ``_block_all_ids`` yields a
 whole block's ids at once; the results are the same.
 
-``block_postings``, ``postings_at`` and ``field_lengths`` read the same private state of a
-segment reader, so they are used only where ``install()`` found it (``INSTALLED``).
+``block_postings``, ``postings_at``, ``field_lengths`` and ``numeric_column`` read the same
+private state of a segment reader, so they are used only where ``install()`` found it (``INSTALLED``).
 """
 
 from __future__ import annotations
 
 import logging
 from bisect import bisect_left
+import struct
 from collections.abc import Iterable, Iterator, Sequence
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.columns import NumericColumn
 from whoosh.matching import ReadTooFar
 from whoosh.reading import SegmentReader
 
@@ -78,9 +80,22 @@ def postings_at(reader: SegmentReader, fieldname: str, btext: bytes, docnums: It
 def field_lengths(reader: SegmentReader, fieldname: str) -> bytes:
     """The field's length of every document of the segment, as Whoosh stores it: one byte
     per document (``whoosh.util.numeric.byte_to_length`` decodes it), 0 for none."""
-    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    stored = b"" if column is None else column._dbfile.get(column._basepos, column._count)
-    return stored + bytes(reader.doc_count_all() - len(stored))
+    return _column_bytes(reader, _lenfield(fieldname), LENGTHS_COLUMN)
+
+
+def numeric_column(reader: SegmentReader, fieldname: str, column: NumericColumn) -> Sequence[int | float]:
+    """The values of the numeric ``column`` of ``fieldname`` (a ``COLUMN`` field) of every
+    document of the segment; the column's default where a document has none."""
+    return struct.unpack(f"!{reader.doc_count_all()}{column._typecode}", _column_bytes(reader, fieldname, column))
+
+
+def _column_bytes(reader: SegmentReader, fieldname: str, column: NumericColumn) -> bytes:
+    """The stored values of a numeric column of every document of the segment, the default
+    value's bytes for documents after the last one written (or all, without the column)."""
+    default = struct.pack("!" + column._typecode, column._default)
+    values = reader._perdoc._cached_reader(fieldname, column)  # None without the column
+    stored = b"" if values is None else values._dbfile.get(values._basepos, values._count * len(default))
+    return stored + default * (reader.doc_count_all() - len(stored) // len(default))
 
 
 def install() -> None:

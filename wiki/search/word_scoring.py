@@ -26,7 +26,7 @@ depend on how the index happens to be split.  Any other query (CJK and sloppy ph
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence, Set as AbstractSet
+from collections.abc import Callable, Sequence, Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from whoosh.query import And, NullQuery, Or, Prefix, Query, Term, Wildcard
@@ -80,13 +80,17 @@ def _scored_field(q: Query, searcher: Searcher) -> bool:
     return q.fieldname in searcher.schema and searcher.schema[q.fieldname].scorable
 
 
-def top_and_total(searcher: Searcher, q: Query, allowed: Sequence[Allowed | None],
-                  limit: int) -> tuple[list[tuple[int, float]], int]:
+def top_and_total(searcher: Searcher, q: Query, allowed: Sequence[Allowed | None], limit: int,
+                  order_by: Callable[[Searcher], Sequence[float]] | None = None) -> tuple[list[tuple[int, float]], int]:
     """The ``limit`` best ``(document number, score)`` of ``q`` (``is_words_only``), best
     first, and the number of matching documents, among the documents of each segment that
-    ``allowed`` (in ``segments`` order; ``None``: all) lets through."""
+    ``allowed`` (in ``segments`` order; ``None``: all) lets through.
+
+    :param order_by: gives a segment's searcher a number per document that ranks before the
+        score (highest first), such as a date; ``None`` ranks by score alone.
+    """
     scorer = _Scorer(searcher)
-    best: list[tuple[float, int]] = []
+    best: list[tuple] = []
     total = 0
     for (sub, offset), allow in zip(segments(searcher), allowed):
         if allow is not None and allow.is_empty:
@@ -97,18 +101,23 @@ def top_and_total(searcher: Searcher, q: Query, allowed: Sequence[Allowed | None
         if allow is not None:
             kept = allow.keep(kept)
         total += len(kept)
-        best = heapq.nlargest(limit, best + _best(scores, kept, offset, limit))
-    return [(-negated, score) for score, negated in best], total
+        if order_by is None:
+            found = _best(scores, kept, offset, limit)
+        else:
+            first = order_by(sub)
+            found = [((first[d], scores[d]), -(d + offset), scores[d]) for d in kept]
+        best = heapq.nlargest(limit, best + found)
+    return [(-negated, score) for _, negated, score in best], total
 
 
-def _best(scores: Scores, kept: AbstractSet[int], offset: int, limit: int) -> list[tuple[float, int]]:
-    """The ``limit`` best ``(score, -global docnum)`` of the ``kept`` documents (ties: the
-    lower document number first).  The threshold score is found among the bare scores,
+def _best(scores: Scores, kept: AbstractSet[int], offset: int, limit: int) -> list[tuple[float, int, float]]:
+    """The ``limit`` best ``(score, -global docnum, score)`` of the ``kept`` documents (ties:
+    the lower document number first).  The threshold score is found among the bare scores,
     so that only the few documents at or above it become tuples."""
-    if len(kept) <= limit:
-        return [(scores[d], -(d + offset)) for d in kept]
-    threshold = heapq.nlargest(limit, [scores[d] for d in kept])[-1]
-    return heapq.nlargest(limit, [(scores[d], -(d + offset)) for d in kept if scores[d] >= threshold])
+    if len(kept) > limit:
+        threshold = heapq.nlargest(limit, [scores[d] for d in kept])[-1]
+        kept = [d for d in kept if scores[d] >= threshold]
+    return heapq.nlargest(limit, [(scores[d], -(d + offset), scores[d]) for d in kept])
 
 
 class _Scorer:
