@@ -53,8 +53,9 @@ def segments(searcher: Searcher) -> list[tuple[Searcher, int]]:
 
 
 def is_words_only(q: Query, searcher: Searcher) -> bool:
-    """Whether ``top_and_total`` can score ``q``: terms of scored fields joined by plain
-    ``And`` and ``Or``, under Whoosh's BM25F weighting."""
+    """Whether ``top_and_total`` can score ``q``: terms, prefixes, wildcards and phrases of
+    words (``AdjacentWords``) of scored fields, joined by plain ``And`` and ``Or``, under
+    Whoosh's BM25F weighting."""
     if not (whoosh_speedups.INSTALLED and isinstance(searcher.weighting, BM25F)):
         return False
     return _words_only(q, searcher)
@@ -126,15 +127,14 @@ class _Scorer:
 
     def __init__(self, searcher: Searcher):
         self.searcher = searcher
-        weighting: BM25F = searcher.weighting
-        self.k1 = weighting.K1
-        self.b = {name: weighting._field_B.get(name, weighting.B) for name in searcher.schema.names()}
+        self.weighting: BM25F = searcher.weighting
+        self.k1 = self.weighting.K1
         self._norms: dict[str, list[float]] = {}
 
     def _norm(self, fieldname: str) -> list[float]:
         """BM25F's length part ``K1 * ((1 - B) + B * fl / avgfl)`` for each stored length byte."""
         if fieldname not in self._norms:
-            k1, b = self.k1, self.b[fieldname]
+            k1, b = self.k1, self.weighting._field_B.get(fieldname, self.weighting.B)
             avgfl = self.searcher.avg_field_length(fieldname) or 1
             self._norms[fieldname] = [k1 * ((1 - b) + b * byte_to_length(n) / avgfl) for n in range(256)]
         return self._norms[fieldname]
