@@ -111,3 +111,16 @@ def test_a_save_finds_the_page_in_segments_written_here_without_opening_them(eng
     add(engine, 3, None, text="router back")
     assert found(engine) == [1, 2, 3]
     assert sum(hit.page_id == 3 for hit in engine.search(SearchQuery("router"), CUSTOMER, limit=50).hits) == 1
+
+
+def test_the_least_recently_used_parts_go_first(engine, looks, monkeypatch):
+    monkeypatch.setattr(whoosh_allowed, "CACHE_PER_SEGMENT", 3)
+    add(engine, 1, None)
+    for account_id in (7, 8, 9):
+        scope = ReadScope(everything=False, namespaces=frozenset({0}), account_id=account_id,
+                          account_namespaces=frozenset({0}))
+        assert found(engine, scope) == [1]
+    # Kept: the namespaces present and the shared part (used by every search), and account 9.
+    assert len(looks) == 4  # the shared part once, each account once
+    assert found(engine) == [1]  # account 7 again: looked up again, the shared part is not
+    assert len(looks) == 5

@@ -11,6 +11,7 @@ into the index-wide set that Whoosh's own ``filter=`` takes.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Set as AbstractSet
 from dataclasses import dataclass
 
@@ -24,9 +25,9 @@ from wiki.search.word_scoring import segments
 #: ``account`` value of pages that belong to no customer account.
 NO_ACCOUNT = "-"
 FIELD_PREFIX = "f_"
-#: Sets kept per segment (one per scope part and filter).
-CACHE_PER_SEGMENT = 64
-
+#: Sets kept per segment (one per scope part and filter), the least recently used dropped
+#: first: a site's shared parts stay while its customers' own parts come and go.
+CACHE_PER_SEGMENT = 256
 
 
 def field_key(name: str) -> str:
@@ -74,7 +75,7 @@ class AllowedDocs:
     (shared by all threads)."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, dict[tuple, frozenset[int]]] = {}
+        self._cache: dict[str, OrderedDict[tuple, frozenset[int]]] = {}
         self._lock = threading.Lock()
 
     def parts(self, searcher: Searcher, query: SearchQuery, scope: ReadScope) -> list[Part]:
@@ -102,15 +103,18 @@ class AllowedDocs:
 
     def _cached(self, sub: Searcher, key: tuple, compute: Callable[[], frozenset[int]]) -> frozenset[int]:
         segment_id = _segment_id(sub)
-        docs = self._cache.get(segment_id, {}).get(key)
-        if docs is None:
-            docs = compute()
-            if segment_id is not None:
-                with self._lock:
-                    cached = self._cache.setdefault(segment_id, {})
-                    if len(cached) >= CACHE_PER_SEGMENT:
-                        cached.clear()
-                    cached[key] = docs
+        with self._lock:
+            cached = self._cache.get(segment_id)
+            if cached is not None and key in cached:
+                cached.move_to_end(key)
+                return cached[key]
+        docs = compute()
+        if segment_id is not None:
+            with self._lock:
+                cached = self._cache.setdefault(segment_id, OrderedDict())
+                cached[key] = docs
+                if len(cached) > CACHE_PER_SEGMENT:
+                    cached.popitem(last=False)
         return docs
 
     def keep_only(self, searcher: Searcher) -> None:
