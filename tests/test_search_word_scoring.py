@@ -20,6 +20,7 @@ from wiki.search.analysis import multilingual_analyzer
 from wiki.search.backend import NEWEST, OLDEST, SearchDocument, SearchQuery
 from wiki.search.phrases import AdjacentWords, pair_phrases
 from wiki.search.whoosh_allowed import Allowed
+from wiki.search.whoosh_backend import _top_and_total
 from wiki.search.whoosh_backend import WhooshBackend
 
 WORDS = ("printer paper jam toner drawer light blinks network router cable reset password account invoice "
@@ -122,10 +123,13 @@ def test_allowed_documents_are_kept_per_segment(backend):
         parts = [Allowed(any_of=(some(sub, 0.3), some(sub, 0.2)), all_of=(some(sub, 0.7),)) for sub, _ in segments]
         parts[0] = Allowed(any_of=None, all_of=(some(segments[0][0], 0.5),))
         parts[rng.randrange(1, len(parts))] = None
-        merged = backend._allowed_docs.merged(searcher, parts)
+        merged = {offset + docnum for (sub, offset), part in zip(segments, parts)
+                  for docnum in range(sub.reader().doc_count_all()) if part is None or docnum in part}
         for text in ("printer", "paper jam", "toner OR refund", "modem router"):
             q = backend._text_query(text)
             assert_same(word_scoring.top_and_total(searcher, q, parts, 20),
+                        whoosh_top_and_total(searcher, q, merged, 20), 20)
+            assert_same(_top_and_total(searcher, pair_phrases(q, searcher.schema), parts, 20),
                         whoosh_top_and_total(searcher, q, merged, 20), 20)
 
 

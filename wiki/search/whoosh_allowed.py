@@ -4,8 +4,8 @@
 They are found per segment and cached by segment: a segment's documents never change (the
 deleted ones are left out by every search anyway), so after a save only the save's small
 new segment is looked at, not the whole index.  ``AllowedDocs.parts`` gives one
-``Allowed`` of segment-local document numbers per segment; ``AllowedDocs.merged`` joins them
-into the index-wide set that Whoosh's own ``filter=`` takes.
+``Allowed`` of segment-local document numbers per segment; queries that Whoosh runs are
+filtered by them segment by segment (``SegmentFilter``), so no index-wide set is ever built.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Set as AbstractSet
 from dataclasses import dataclass
 
+from whoosh.collectors import FilterCollector
 from whoosh.query import And, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
@@ -62,9 +63,9 @@ class Allowed:
             kept = kept & part
         return kept
 
-    def docnums(self, doc_count: int) -> AbstractSet[int]:
-        """Every allowed document number of a segment of ``doc_count`` documents."""
-        return self.keep(set(range(doc_count)) if self.any_of is None else set().union(*self.any_of))
+    def __contains__(self, docnum: int) -> bool:
+        return ((self.any_of is None or any(docnum in part for part in self.any_of))
+                and all(docnum in part for part in self.all_of))
 
 
 Part = Allowed | None
@@ -124,19 +125,30 @@ class AllowedDocs:
             for segment_id in [segment_id for segment_id in self._cache if segment_id not in live]:
                 del self._cache[segment_id]
 
-    @staticmethod
-    def merged(searcher: Searcher, parts: list[Part]) -> set[int] | None:
-        """The index-wide document numbers of ``parts``; ``None`` when all are allowed."""
-        if all(part is None for part in parts):
-            return None
-        merged: set[int] = set()
-        for (sub, offset), part in zip(segments(searcher), parts):
-            count = sub.reader().doc_count_all()
-            if part is None:
-                merged.update(range(offset, offset + count))
+
+class SegmentFilter(FilterCollector):
+    """Whoosh's ``FilterCollector`` keeping only what each segment's ``Allowed`` allows
+    (``parts`` in ``word_scoring.segments`` order), so that no index-wide set is built."""
+
+    def __init__(self, child, searcher: Searcher, parts: list[Part]):
+        super().__init__(child)
+        self._parts = {offset: part for (_, offset), part in zip(segments(searcher), parts)}
+        self._part: Part = None
+
+    def set_subsearcher(self, subsearcher: Searcher, offset: int) -> None:
+        super().set_subsearcher(subsearcher, offset)
+        self._part = self._parts[offset]
+
+    def collect_matches(self) -> None:
+        part = self._part
+        if part is None:
+            self.child.collect_matches()
+            return
+        for sub_docnum in self.child.matches():
+            if sub_docnum in part:
+                self.child.collect(sub_docnum)
             else:
-                merged.update(docnum + offset for docnum in part.docnums(count))
-        return merged
+                self.filtered_count += 1
 
 
 def _segment_id(sub: Searcher) -> str | None:

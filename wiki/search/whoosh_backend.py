@@ -14,9 +14,9 @@ Reading: the index is opened once; each thread keeps its own searcher and reopen
 when the index has a newer generation (checking costs a directory listing).  The documents
 the actor's scope and the filters allow are computed per segment and kept until the
 segment is merged away (``wiki.search.whoosh_allowed``); when none are allowed, no results
-come back before Whoosh is asked (Whoosh reads an empty filter as "no filter").  Queries of
-words are scored a posting block at a time (``wiki.search.word_scoring``), other queries by
-Whoosh (``_top_and_total``); totals are exact either way.  Snippets are cut from the first
+come back before anything is searched.  Queries of words are scored a posting block at a time
+(``wiki.search.word_scoring``), other queries by Whoosh (``_top_and_total``) with a collector
+that filters each segment by its own allowed documents; totals are exact either way.  Snippets are cut from the first
 matches of the hits shown, not from the best passages of each text.
 
 Phrases are looked up through fields of paired common words (``wiki.search.phrases``).  A
@@ -37,7 +37,7 @@ from contextlib import contextmanager
 
 from flask_babel import gettext
 from whoosh import index, qparser
-from whoosh.collectors import FilterCollector, TopCollector, UnlimitedCollector
+from whoosh.collectors import TopCollector, UnlimitedCollector
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import HtmlFormatter, NullFormatter
@@ -55,7 +55,7 @@ from wiki.search.backend import (NEWEST, RELEVANCE, SORTS, SearchDocument, Searc
 from wiki.search.phrases import PAIR_FIELDS, AdjacentWords, has_pairs, pair_field, pair_phrases
 from wiki.search.snippets import snippet, surface_words
 from wiki.search import whoosh_speedups, word_scoring
-from wiki.search.whoosh_allowed import FIELD_PREFIX, NO_ACCOUNT, AllowedDocs, field_key
+from wiki.search.whoosh_allowed import FIELD_PREFIX, NO_ACCOUNT, Allowed, AllowedDocs, SegmentFilter, field_key
 
 log = logging.getLogger(__name__)
 whoosh_speedups.install()
@@ -77,8 +77,6 @@ BIG_TIER = 4
 MERGE_IDLE = 0.5
 #: Commits after which it merges even while saves keep coming.
 MERGE_CAP = 3 * MERGE_FACTOR
-#: Allowed-document sets kept per searcher (one per scope and filter combination).
-ALLOWED_CACHE = 64
 #: Pages a rebuild reads before it chooses the common words that the pair fields pair.
 COMMON_SAMPLE = 2000
 #: The ``modified`` column: Unix seconds, 0 for documents indexed before the field existed.
@@ -289,7 +287,6 @@ class WhooshBackend:
             searcher = None
         if searcher is None:
             searcher = self._local.searcher = self._index().searcher()
-            self._local.allowed = {}
             self._allowed_docs.keep_only(searcher)
         return searcher
 
@@ -400,27 +397,15 @@ class WhooshBackend:
             raise SearchSyntaxError(gettext("The search %(text)s cannot be understood: %(problem)s", text=repr(text),
                                              problem=exc)) from exc
 
-    def _allowed(self, searcher: Searcher, query: SearchQuery, scope: ReadScope) -> set[int] | None:
-        """Index-wide document numbers the scope and the filters allow, for Whoosh's
-        ``filter=`` (cached per searcher); ``None`` when every document is allowed."""
-        key = (scope, query.namespaces, query.categories, tuple(sorted(query.fields.items())))
-        cache = self._local.allowed
-        if key not in cache:
-            if len(cache) >= ALLOWED_CACHE:
-                cache.clear()
-            cache[key] = self._allowed_docs.merged(searcher, self._allowed_docs.parts(searcher, query, scope))
-        return cache[key]
-
-    def _run(self, searcher: Searcher, q: Query, query: SearchQuery, scope: ReadScope, **kwargs):
-        """Search ``q`` among the allowed documents; ``None`` when none are allowed.
-
-        The allowed set goes to ``filter=`` only when it is not empty: Whoosh reads an empty
-        filter as "no filter".
-        """
-        allowed = self._allowed(searcher, query, scope)
-        if allowed is not None and not allowed:
+    def _run(self, searcher: Searcher, q: Query, query: SearchQuery, scope: ReadScope, limit: int,
+             sortedby: str | None = None):
+        """Whoosh's results of ``q`` among the allowed documents; ``None`` when none are allowed."""
+        allowed = self._allowed_docs.parts(searcher, query, scope)
+        if all(part is not None and part.is_empty for part in allowed):
             return None
-        return searcher.search(pair_phrases(q, searcher.schema), filter=allowed, **kwargs)
+        collector = SegmentFilter(searcher.collector(limit=limit, sortedby=sortedby), searcher, allowed)
+        searcher.search_with_collector(pair_phrases(q, searcher.schema), collector)
+        return collector.results()
 
     def search(self, query: SearchQuery, scope: ReadScope, limit: int = 20, offset: int = 0) -> SearchResults:
         searcher = self._searcher()
@@ -433,8 +418,7 @@ class WhooshBackend:
         if word_scoring.is_words_only(paired, searcher):
             best, total = word_scoring.top_and_total(searcher, paired, allowed, offset + limit, order_by)
         else:
-            best, total = _top_and_total(searcher, paired, self._allowed(searcher, query, scope), offset + limit,
-                                         order_by)
+            best, total = _top_and_total(searcher, paired, allowed, offset + limit, order_by)
         words = frozenset(text.decode("utf-8") if isinstance(text, bytes) else text
                           for _, text in q.existing_terms(searcher.reader(), expand=True, fieldname="content"))
         analyzer = searcher.schema["content"].analyzer
@@ -475,7 +459,7 @@ class WhooshBackend:
         if not key:
             return []
         prefixes = Or([Prefix("title_key", key), Prefix("full_key", key)])
-        results = self._run(self._searcher(), prefixes, SearchQuery(text=""), scope, limit=limit, sortedby="full_key")
+        results = self._run(self._searcher(), prefixes, SearchQuery(text=""), scope, limit, sortedby="full_key")
         return [hit["display"] for hit in results] if results is not None else []
 
     def indexed_revisions(self) -> dict[int, int]:
@@ -483,12 +467,12 @@ class WhooshBackend:
         return {int(f["page_id"]): f["revision_id"] for f in reader.all_stored_fields()}
 
 
-def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None, limit: int,
+def _top_and_total(searcher: Searcher, q: Query, allowed: list[Allowed | None], limit: int,
                    order_by: Callable[[Searcher], Sequence[float]] | None = None
                    ) -> tuple[list[tuple[int, float]], int]:
-    """The ``limit`` best ``(document number, score)`` of ``q`` among ``allowed``, best first,
-    and the exact number of matches, for queries ``word_scoring`` does not score
-    (``order_by`` as there).
+    """The ``limit`` best ``(document number, score)`` of ``q`` among the ``allowed``
+    documents of each segment, best first, and the exact number of matches, for queries
+    ``word_scoring`` does not score (``order_by`` as there).
 
     Whoosh finds the best hits fastest by skipping posting blocks that cannot reach them, but
     then knows no total and would run the query again to count.  When ``q`` is words joined
@@ -497,26 +481,30 @@ def _top_and_total(searcher: Searcher, q: Query, allowed: set[int] | None, limit
     and to order by something else than the score, one pass that scores and counts every
     match costs less than two.
     """
-    if order_by is not None or any(isinstance(leaf, (Phrase, AdjacentWords)) for leaf in q.leaves()):
-        collector = UnlimitedCollector() if order_by is not None else TopCollector(limit=limit, usequality=False,
-                                                                                    replace=0)
-        if allowed is not None:
-            collector = FilterCollector(collector, allow=allowed)
-        searcher.search_with_collector(q, collector)
-        results = collector.results()
-        total = len(results)
-        if order_by is not None:
-            first = [value for sub, _ in word_scoring.segments(searcher) for value in order_by(sub)]
-            ranked = heapq.nlargest(limit, (((first[d], score), -d, score) for score, d in results.top_n))
-            return [(-negated, score) for _, negated, score in ranked], total
+    exhaustive = order_by is not None or any(isinstance(leaf, (Phrase, AdjacentWords)) for leaf in q.leaves())
+    if order_by is not None:
+        collector = UnlimitedCollector()
     else:
-        results = searcher.search(q, filter=allowed, limit=limit)
-        if not results.has_exact_length() or allowed is not None:
-            docs = _doc_set(searcher, q)
-            total = len(docs & allowed if allowed is not None else docs)
-        else:
-            total = len(results)
+        collector = TopCollector(limit=limit, usequality=not exhaustive, replace=0 if exhaustive else 10)
+    filtered = SegmentFilter(collector, searcher, allowed)
+    searcher.search_with_collector(q, filtered)
+    results = filtered.results()
+    if order_by is not None:
+        first = [value for sub, _ in word_scoring.segments(searcher) for value in order_by(sub)]
+        ranked = heapq.nlargest(limit, (((first[d], score), -d, score) for score, d in results.top_n))
+        return [(-negated, score) for _, negated, score in ranked], len(results)
+    exact = exhaustive or (results.has_exact_length() and all(part is None for part in allowed))
+    total = len(results) if exact else _allowed_total(searcher, q, allowed)
     return [(docnum, score) for score, docnum in results.top_n], total
+
+
+def _allowed_total(searcher: Searcher, q: Query, allowed: list[Allowed | None]) -> int:
+    """How many allowed documents match ``q``, counted segment by segment."""
+    total = 0
+    for (sub, _), part in zip(word_scoring.segments(searcher), allowed):
+        docs = _doc_set(sub, q)
+        total += len(docs if part is None else part.keep(docs))
+    return total
 
 
 def _dates(sort: str, schema: Schema) -> Callable[[Searcher], Sequence[float]] | None:
