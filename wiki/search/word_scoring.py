@@ -19,8 +19,10 @@ level (more may differ in the last bits, summed in another order); ties go to th
 document number, as in Whoosh.  A prefix or wildcard scores as the ``Or`` of the words it
 expands to, each with the pattern's boost; Whoosh does so in segments of more than 5,000
 documents but gives every match the same score in smaller ones, so rankings no longer
-depend on how the index happens to be split.  Any other query (CJK and sloppy phrases,
-``NOT``, ``Every``) or weighting is left to Whoosh (``is_words_only`` is false).
+depend on how the index happens to be split.  ``Every()`` (a search of filters alone) gives
+every document the same score, as Whoosh does, and a ``NOT`` part of an ``And`` removes the
+documents it matches (and adds 1 to the others' scores, as Whoosh's matcher does).  Any other query (CJK and sloppy phrases, a ``NOT`` alone) or weighting
+is left to Whoosh (``is_words_only`` is false).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import heapq
 from collections.abc import Callable, Sequence, Set as AbstractSet
 from typing import TYPE_CHECKING
 
-from whoosh.query import And, NullQuery, Or, Prefix, Query, Term, Wildcard
+from whoosh.query import And, Every, Not, NullQuery, Or, Prefix, Query, Term, Wildcard
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -54,15 +56,16 @@ def segments(searcher: Searcher) -> list[tuple[Searcher, int]]:
 
 def is_words_only(q: Query, searcher: Searcher) -> bool:
     """Whether ``top_and_total`` can score ``q``: terms, prefixes, wildcards and phrases of
-    words (``AdjacentWords``) of scored fields, joined by plain ``And`` and ``Or``, under
-    Whoosh's BM25F weighting."""
+    words (``AdjacentWords``) of scored fields, joined by plain ``And`` and ``Or`` (an ``And``
+    may leave out what its ``NOT`` parts match), under Whoosh's BM25F weighting; or
+    ``Every()`` (a search of filters alone)."""
     if not (whoosh_speedups.INSTALLED and isinstance(searcher.weighting, BM25F)):
         return False
     return _words_only(q, searcher)
 
 
 def _words_only(q: Query, searcher: Searcher) -> bool:
-    if q is NullQuery:
+    if q is NullQuery or (type(q) is Every and q.fieldname is None):
         return True
     if type(q) is Term:
         return _scored_field(q, searcher) and not q.minquality
@@ -72,8 +75,12 @@ def _words_only(q: Query, searcher: Searcher) -> bool:
         return _scored_field(q.phrase, searcher) and all(_words_only(pair, searcher) for pair in q.pairs)
     if type(q) is Or and (q.minmatch or q.scale):
         return False
-    if type(q) in (And, Or) and q.boost == 1.0:
+    if type(q) is Or and q.boost == 1.0:
         return all(_words_only(sub, searcher) for sub in q.subqueries)
+    if type(q) is And and q.boost == 1.0:
+        wanted = [sub for sub in q.subqueries if type(sub) is not Not]
+        unwanted = [sub.query for sub in q.subqueries if type(sub) is Not]
+        return bool(wanted) and all(_words_only(sub, searcher) for sub in wanted + unwanted)
     return False
 
 
@@ -114,10 +121,11 @@ def top_and_total(searcher: Searcher, q: Query, allowed: Sequence[Allowed | None
 def _best(scores: Scores, kept: AbstractSet[int], offset: int, limit: int) -> list[tuple[float, int, float]]:
     """The ``limit`` best ``(score, -global docnum, score)`` of the ``kept`` documents (ties:
     the lower document number first).  The threshold score is found among the bare scores,
-    so that only the few documents at or above it become tuples."""
+    so that only the documents above it and the first ones at it become tuples."""
     if len(kept) > limit:
         threshold = heapq.nlargest(limit, [scores[d] for d in kept])[-1]
-        kept = [d for d in kept if scores[d] >= threshold]
+        above = [d for d in kept if scores[d] > threshold]
+        kept = above + heapq.nsmallest(limit - len(above), (d for d in kept if scores[d] == threshold))
     return heapq.nlargest(limit, [(scores[d], -(d + offset), scores[d]) for d in kept])
 
 
@@ -144,6 +152,8 @@ class _Scorer:
         ``candidates`` (ascending), at least those of them that match and maybe more."""
         if q is NullQuery:
             return {}
+        if type(q) is Every:  # filters alone: every document, all alike (as Whoosh scores them)
+            return dict.fromkeys(range(sub.reader().doc_count_all()), q.boost)
         if type(q) is Term:
             try:
                 btext = self.searcher.schema[q.fieldname].to_bytes(q.text)
@@ -169,14 +179,22 @@ class _Scorer:
         return summed
 
     def _and(self, parts: list[Query], sub: Searcher, candidates: list[int] | None) -> Scores:
+        """The documents of every part but the ``NOT`` ones, their scores summed, without the
+        documents that a ``NOT`` part matches."""
         reader = sub.reader()
-        parts = sorted(parts, key=lambda part: part.estimate_size(reader))
-        summed = self.scores(parts[0], sub, candidates)
-        for part in parts[1:]:
+        wanted = sorted((part for part in parts if type(part) is not Not), key=lambda part: part.estimate_size(reader))
+        summed = self.scores(wanted[0], sub, candidates)
+        for part in wanted[1:]:
             if not summed:
                 break
             other = self.scores(part, sub, sorted(summed))
             summed = {docnum: score + other[docnum] for docnum, score in summed.items() if docnum in other}
+        for part in (part.query for part in parts if type(part) is Not):
+            if not summed:
+                break
+            unwanted = self.scores(part, sub, sorted(summed))
+            # Whoosh's matcher of a NOT part gives every document it keeps a score of 1.
+            summed = {docnum: score + 1.0 for docnum, score in summed.items() if docnum not in unwanted}
         return summed
 
     def _bm25(self, fieldname: str, btext: bytes, reader) -> tuple[float, list[float], bytes]:
