@@ -192,7 +192,8 @@ def _filter_parts(query: SearchQuery) -> list[tuple[tuple, Query]]:
     (a page must match all)."""
     parts: list[tuple[tuple, Query]] = []
     if query.namespaces:
-        parts.append((("namespaces", tuple(query.namespaces)), Or([Term("namespace", str(n)) for n in query.namespaces])))
+        parts.append((("namespaces", tuple(query.namespaces)),
+                      Or([Term("namespace", str(n)) for n in query.namespaces])))
     parts.extend((("category", c.lower()), Term("category", c.lower())) for c in query.categories)
     for name, values in query.fields.items():
         terms = tuple(v.strip().lower() for v in values)

@@ -53,7 +53,8 @@ def _leaf(reader: SegmentReader, fieldname: str, btext: bytes) -> W3LeafMatcher:
     return reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
 
 
-def block_postings(reader: SegmentReader, fieldname: str, btext: bytes) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+def block_postings(reader: SegmentReader, fieldname: str,
+                   btext: bytes) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
     """The term's postings in ``reader``'s segment a block at a time, as ``(ids, weights)``,
     deleted documents included (the term must be in the segment)."""
     leaf = _leaf(reader, fieldname, btext)

@@ -21,8 +21,9 @@ expands to, each with the pattern's boost; Whoosh does so in segments of more th
 documents but gives every match the same score in smaller ones, so rankings no longer
 depend on how the index happens to be split.  ``Every()`` (a search of filters alone) gives
 every document the same score, as Whoosh does, and a ``NOT`` part of an ``And`` removes the
-documents it matches (and adds 1 to the others' scores, as Whoosh's matcher does).  Any other query (CJK and sloppy phrases, a ``NOT`` alone) or weighting
-is left to Whoosh (``is_words_only`` is false).
+documents it matches (and adds 1 to the others' scores, as Whoosh's matcher does).  Any
+other query (CJK and sloppy phrases, a ``NOT`` alone) or weighting is left to Whoosh
+(``is_words_only`` is false).
 """
 
 from __future__ import annotations
@@ -200,7 +201,8 @@ class _Scorer:
     def _bm25(self, fieldname: str, btext: bytes, reader) -> tuple[float, list[float], bytes]:
         """The term's idf, the field's length norms and the segment's lengths: a posting's
         score is ``idf * ((w * (K1 + 1)) / (w + norm[lengths[docnum]]))``."""
-        return self.searcher.idf(fieldname, btext), self._norm(fieldname), whoosh_speedups.field_lengths(reader, fieldname)
+        lengths = whoosh_speedups.field_lengths(reader, fieldname)
+        return self.searcher.idf(fieldname, btext), self._norm(fieldname), lengths
 
     def _term(self, fieldname: str, btext: bytes, boost: float, sub: Searcher, candidates: list[int] | None) -> Scores:
         reader = sub.reader()
