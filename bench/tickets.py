@@ -9,7 +9,7 @@ hand, e.g.
     python bench/tickets.py --tickets 2000 --clients 8
     python bench/tickets.py --backend postgres --postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-With ``--backend postgres`` a fresh database (``tw_bench_<random>``) is created on the server
+With ``--backend postgres`` a fresh database (``tw_<random>``) is created on the server
 of ``--postgres-url`` (any database there that the user may connect to) and dropped at the end.
 
 The server is ``python -m wiki serve`` in its own process (as in production); every tenth
@@ -19,23 +19,18 @@ alert repeats an earlier ``external_id``, so de-duplication is part of what is m
 from __future__ import annotations
 
 import argparse
-import contextlib
-import secrets
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import requests
-from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ServedInstance, run_clients, summary_ms, write_results  # noqa: E402
+from tests.support.postgres import temporary_database  # noqa: E402
 from wiki.accounts import create_api_key, create_user  # noqa: E402
 from wiki.config import load_settings  # noqa: E402
 from wiki.install import initialize  # noqa: E402
@@ -45,22 +40,6 @@ PRIORITIES = ("P1", "P2", "P3", "P4")
 CATEGORIES = ("Technical", "Feature request", "Question", "Payments", "Accounts")
 DEPARTMENTS = ("Support", "Billing", "Operations")
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@contextlib.contextmanager
-def fresh_postgres_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server of ``server_url`` (an SQLAlchemy URL); its URL,
-    dropped again afterwards."""
-    parts = urlsplit(server_url)
-    libpq = urlunsplit(parts._replace(scheme="postgresql"))
-    name = f"tw_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(libpq, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield urlunsplit(parts._replace(scheme="postgresql+psycopg", path="/" + name))
-    finally:
-        with psycopg.connect(libpq, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def build(database_url: str, accounts: int) -> tuple[Path, str, str]:
@@ -156,7 +135,7 @@ def main() -> None:
                         help=f"with --backend postgres: a database URL on the server to use (default {DEFAULT_POSTGRES_URL})")
     args = parser.parse_args()
     if args.backend == "postgres":
-        with fresh_postgres_database(args.postgres_url) as database_url:
+        with temporary_database(args.postgres_url) as database_url:
             figures = run(args, database_url)
     else:
         figures = run(args, "")

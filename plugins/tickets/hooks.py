@@ -87,8 +87,11 @@ def validate_page_save(site, session, title, text, output, actor):
     return settings.check_settings_page(session, title.prefixed, text)
 
 
-@hookimpl(trylast=True)  # after the fields engine recorded this revision's status change
+@hookimpl(trylast=True)
 def page_saved(site, session, change):
+    """After the fields engine recorded the status change (hence ``trylast``): move a ticket's
+    due times on when a save took it out of "Waiting on customer" without moving them
+    (``clock.after_save``)."""
     clock.after_save(site, session, change)
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import Session
 
 from plugins.tickets import attachments, conversation, settings
-from plugins.tickets.clock import WAITING
+from plugins.tickets.clock import DUE_FIELDS, WAITING
 from plugins.tickets.sla import format_duration
 from plugins.tickets.ticket import PRIORITIES, Ticket, load, ticket_categories
 from plugins.tickets.workflow import CLOSED_STATUSES
@@ -20,8 +20,8 @@ from wiki.permissions import Actor
 
 
 #: The two targets: what the interface calls them, their due field and the field that meets them.
-TARGETS = ((lazy_gettext("First response"), "Response due", "First response"),
-           (lazy_gettext("Resolution"), "Resolution due", "Resolved"))
+TARGETS = tuple((label, due, done) for label, (due, done)
+                in zip((lazy_gettext("First response"), lazy_gettext("Resolution")), DUE_FIELDS))
 
 
 def clocks(site, session: Session, item: Ticket, now: datetime) -> list[dict]:

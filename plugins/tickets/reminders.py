@@ -34,6 +34,8 @@ def _waiting_tickets(site) -> list[str]:
 def send_reminders(site, now: datetime | None = None) -> int:
     """Remind the requester of every ticket waiting on them too long; returns how many were reminded."""
     now = now or datetime.now(timezone.utc)
+    with site.db.read() as session:
+        remind_after = settings.service_levels(site, session).remind_after
     reminded = 0
     for name in _waiting_tickets(site):
         try:
@@ -43,8 +45,7 @@ def send_reminders(site, now: datetime | None = None) -> int:
                     continue
                 since = clock.waiting_since(session, item.page.id)
                 last = item.moment("Reminded")
-                if since is None or now - since < settings.service_levels(site, session).remind_after \
-                        or (last is not None and last >= since):
+                if since is None or now - since < remind_after or (last is not None and last >= since):
                     continue
                 save_changes(site, session, SYSTEM, item, {"Reminded": format_moment(now)}, now=now,
                              summary="Reminder sent to the requester")

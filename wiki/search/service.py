@@ -69,8 +69,11 @@ def search_pages(site: Site, session: Session, actor: Actor, query: SearchQuery,
     engine = backend(site)
     results = engine.search(query, scope, limit=limit, offset=offset)
     readable = _readable(site, session, actor, [hit.page_id for hit in results.hits])
-    shown = [Found(readable[h.page_id][0], h.snippet, h.score, readable[h.page_id][1])
-             for h in results.hits if h.page_id in readable]
+    shown = []
+    for hit in results.hits:
+        if hit.page_id in readable:
+            title, modified = readable[hit.page_id]
+            shown.append(Found(title, hit.snippet, hit.score, modified))
     hidden = len(results.hits) - len(shown)
     suggestion = None
     if suggest and offset == 0 and results.total < SUGGEST_BELOW:

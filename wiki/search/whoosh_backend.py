@@ -547,7 +547,7 @@ def _doc_set(searcher: Searcher, q: Query) -> set[int]:
 def _skipping_docs(searcher: Searcher, q: Query) -> Iterator[int]:
     """Document numbers matching ``q``, found by stepping its matcher; Whoosh's
     ``docs_for_query`` asks an AND's matcher for all ids, which reads every list in full."""
-    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+    for sub, offset in word_scoring.segments(searcher):
         matcher = q.matcher(sub, sub.boolean_context())
         while matcher.is_active():
             yield matcher.id() + offset
