@@ -6,7 +6,7 @@ minutes, at most an hour), so a mail server that is down loses nothing.
 
 Mail is written in its recipient's language (``recipient_language``), not in the language
 of whoever caused it: senders build subjects and bodies as lazy strings and turn them into
-text inside ``written_in(language)``.  That also works outside a request (the command line,
+text inside ``written_for(site, user)`` (``written_in(language)`` for a given language).  That also works outside a request (the command line,
 scheduled jobs), where there is no app: a small translation-only Flask app is then used.
 """
 
@@ -16,7 +16,7 @@ import email.policy
 import logging
 import smtplib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -66,6 +66,11 @@ def written_in(language: str) -> Iterator[None]:
         return
     with _translation_app().app_context(), force_locale(language):
         yield
+
+
+def written_for(site: Site, user: User) -> AbstractContextManager[None]:
+    """``written_in`` the language ``user`` reads mail in (``recipient_language``)."""
+    return written_in(recipient_language(user, site.settings.default_language))
 
 
 def queue_mail(session: Session, to: str, subject: str, body: str, category: str = "general",

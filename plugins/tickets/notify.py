@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from plugins.tickets.ticket import Ticket
 from wiki.accounts import actor_for
-from wiki.mail import deliver_after_commit, queue_mail, recipient_language, written_in
+from wiki.mail import deliver_after_commit, queue_mail, written_for
 from wiki.models import User
 from wiki.permissions import Actor
 from wiki.security.notify import may_email
@@ -41,7 +41,7 @@ def notify(site, session: Session, item: Ticket, actor: Actor, names: Iterable[s
             continue
         if not may_email(session, user.id, CATEGORY):
             continue
-        with written_in(recipient_language(user, site.settings.default_language)):
+        with written_for(site, user):
             text = gettext("Dear %(name)s,\n\n%(body)s\n\nThe ticket: %(url)s\n\nYou can turn off ticket mail in "
                            "your preferences: %(preferences)s", name=user.name, body=str(body),
                            url=f"{base}{item.title.url_path}", preferences=f"{base}/wiki/Special:Preferences")

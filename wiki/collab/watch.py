@@ -22,7 +22,7 @@ from wiki.accounts import actor_for
 from wiki.collab.history import not_archived
 from wiki.collab.models import Watch
 from wiki.hooktypes import PageChange
-from wiki.mail import queue_mail, recipient_language, written_in
+from wiki.mail import queue_mail, written_for
 from wiki.security.notify import may_email
 from wiki.models import Page, Revision, User
 from wiki.permissions import Actor
@@ -117,7 +117,7 @@ def notify_watchers(site: Site, session: Session, change: PageChange, title: Tit
             continue
         if not may_email(session, user.id, "watchlist"):
             continue
-        with written_in(recipient_language(user, site.settings.default_language)):
+        with written_for(site, user):
             subject = _mail_subject(site, change, title)
             body = _mail_body(site, change, title, user.name)
         if queue_mail(session, user.email, subject, body, category="watchlist", about=change.page.id, general=True):

@@ -20,7 +20,7 @@ import logging
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
-from wiki.mail import deliver_after_commit, queue_mail, recipient_language, written_in
+from wiki.mail import deliver_after_commit, queue_mail, written_for
 from wiki.models import User
 from wiki.site import Site
 
@@ -41,7 +41,7 @@ def mail_user(site: Site, session: Session, user: User, subject: object, body: o
         log.warning("no email address for %s; security mail %r not sent", user.name, str(subject))
         return False
     name = site.settings.site_name
-    with written_in(recipient_language(user, site.settings.default_language)):
+    with written_for(site, user):
         text = gettext("Hello %(name)s,\n\n%(body)s\n\n-- \n%(site)s\n", name=user.name, body=str(body), site=name)
         heading = f"[{name}] {subject}"
     queue_mail(session, address, heading, text, category=CATEGORY)

@@ -2,8 +2,8 @@
 
 Every sender of non-security mail asks ``may_email(session, user_id, category)`` before it
 calls ``wiki.mail.queue_mail`` (for example the watchlist: category ``"watchlist"``), and
-writes the mail inside ``wiki.mail.written_in(recipient_language(user, default_language))``
-so that it reaches each recipient in their own language.  Security mail (lock-outs, reset
+writes the mail inside ``wiki.mail.written_for(site, user)`` so that it reaches each
+recipient in their own language.  Security mail (lock-outs, reset
 links) ignores preferences.
 """
 
