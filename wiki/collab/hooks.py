@@ -15,7 +15,7 @@ from wiki.hooktypes import Job, PageAction, SpecialPage
 from wiki.hookspecs import hookimpl
 from wiki.mail import deliver_after_commit, send_pending
 from wiki.titles import Title
-from wiki.web.context import actor, db_session, pages, site
+from wiki.web.context import actor, db_session, pages, site, with_subject_and_talk
 
 
 def send_mail(site_) -> tuple[int, int]:
@@ -86,7 +86,7 @@ def page_tabs(title: Title) -> dict:
     s, who, session = site(), actor(), db_session()
     subject = s.titles.subject_page(title)
     talk = s.titles.talk_page(title)
-    found = pages([t for t in (title, subject, talk) if t is not None])
+    found = pages(with_subject_and_talk(title))
     existing = {key for key, p in found.items() if not p.deleted}
     page = found.get(title.key)
     live = page is not None and not page.deleted and not who.is_anonymous

@@ -27,8 +27,7 @@ def user_rights(req):
     accounts = dict(req.session.execute(select(Account.id, Account.name).where(Account.id.in_(account_ids))).all()) \
         if account_ids else {}
     return "security/users.html", {"listing": listing, "accounts": accounts, "roles": ROLES,
-                                   "statuses": users.STATUSES, "args": args,
-                                   "page_title": gettext("Users and their rights")}
+                                   "statuses": users.STATUSES, "args": args}
 
 
 def _apply(req, db, name: str, action: str) -> str:

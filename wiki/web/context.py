@@ -42,6 +42,12 @@ def pages(titles: Iterable[Title]) -> dict[tuple[int, str], Page]:
     return {t.key: known[t.key] for t in titles if known[t.key] is not None}
 
 
+def with_subject_and_talk(title: Title) -> list[Title]:
+    """``title`` and its subject and talk pages: what a page view and its tab bar ask about."""
+    titles = site().titles
+    return [t for t in (title, titles.subject_page(title), titles.talk_page(title)) if t is not None]
+
+
 def page(title: Title) -> Page | None:
     """``pages`` for one title."""
     return pages([title]).get(title.key)

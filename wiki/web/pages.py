@@ -25,7 +25,7 @@ from wiki.security.ratelimit import RateLimited
 from wiki.security.web import limit, too_many_requests
 from wiki.site import Site
 from wiki.titles import InvalidTitle, Title
-from wiki.web.context import actor, db_session, pages, site
+from wiki.web.context import actor, db_session, pages, site, with_subject_and_talk
 from wiki.web.context import page as page_named
 from wiki.web.skin import wiki_url
 
@@ -121,8 +121,7 @@ def _categories(page: Page) -> list[tuple[Title, bool]]:
 
 def do_view(s: Site, title: Title):
     who = actor()
-    # The tab bar shows whether the subject and talk pages exist: one query for all three.
-    pages([t for t in (title, s.titles.subject_page(title), s.titles.talk_page(title)) if t is not None])
+    pages(with_subject_and_talk(title))  # one query for the page and for the tab bar
     page = readable_page(s, title, who)
     sections = gather(s.hook.page_view_sections, site=s, session=db_session(), title=title, page=page, actor=who,
                       args=request.args.to_dict())
