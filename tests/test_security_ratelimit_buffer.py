@@ -122,3 +122,21 @@ def test_api_reads_answer_429_once_the_buffered_count_passes_the_limit(make_site
     client = create_app(site=site).test_client()
     statuses = [client.get("/api/v1/openapi.json").status_code for _ in range(6)]
     assert statuses == [200, 200, 200, 200, 429, 429]
+
+
+def test_counts_of_windows_that_are_over_are_dropped(make_site):
+    """A long-running process keeps no count per client it has ever seen."""
+    site = _limited(make_site, api="1000/60")
+    clock = _with_clock(site)
+    buffer = site.rate_limit_buffer
+    for n in range(5):
+        assert _accepted(site, f"key:{n}", 1) == 1
+    assert len(buffer._tallies) == 5
+    clock.seconds = ratelimit.PRUNE_SECONDS
+    assert _accepted(site, "key:new", 1, now=START + timedelta(seconds=30)) == 1
+    assert len(buffer._tallies) == 6  # the windows are still open: nothing dropped
+    clock.seconds = 2 * ratelimit.PRUNE_SECONDS
+    later = START + timedelta(seconds=61)
+    assert _accepted(site, "key:0", 1000, now=later) == 1000  # a new window for an old key
+    assert set(buffer._tallies) == {"api:key:0", "api:key:new"}
+    assert _accepted(site, "key:0", 1, now=later) == 0  # and the new window keeps its limit

@@ -67,6 +67,8 @@ BUFFERED_RULES = frozenset({"api"})
 FLUSH_SECONDS = 1.0
 #: ... or once this share of the limit was counted in this process since the last write.
 FLUSH_SHARE = 0.01
+#: How often (seconds) a process drops the buffered counts of windows that are over.
+PRUNE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,13 @@ class _Tally:
     pending: int = 0
     writing: int = 0
     written_at: float = 0.0
+    #: The rule's window, to tell when this tally is over.
+    seconds: int = 0
+
+    def over(self, now: datetime) -> bool:
+        """Whether nothing is left to count or write: the window has ended, nothing waits."""
+        return (not self.pending and not self.writing and self.window_start is not None
+                and self.window_start + timedelta(seconds=self.seconds) <= now)
 
     def due(self, limit: Rule, now: datetime, clock: float) -> bool:
         if self.writing:
@@ -163,12 +172,20 @@ class HitBuffer:
         self._clock = clock
         self._lock = threading.Lock()
         self._tallies: dict[str, _Tally] = {}
+        self._pruned_at = 0.0
 
     def hit(self, site: Site, key: str, limit: Rule, now: datetime) -> tuple[int, datetime]:
-        """Count one hit; returns the window's hits (as far as this process knows) and start."""
+        """Count one hit; returns the window's hits (as far as this process knows) and start.
+
+        Every ``PRUNE_SECONDS`` the tallies that are over are dropped, so that a long-running
+        process does not keep one per client it has ever seen."""
         clock = self._clock()
         with self._lock:
+            if clock - self._pruned_at >= PRUNE_SECONDS:
+                self._pruned_at = clock
+                self._tallies = {k: t for k, t in self._tallies.items() if not t.over(now)}
             tally = self._tallies.setdefault(key, _Tally())
+            tally.seconds = limit.seconds
             tally.pending += 1
             if not tally.due(limit, now, clock):
                 return tally.total, tally.window_start
