@@ -32,6 +32,7 @@ from wiki.accounts import actor_for, create_api_key, create_user  # noqa: E402
 from wiki.config import load_settings  # noqa: E402
 from wiki.install import initialize  # noqa: E402
 from wiki.pages import save_page  # noqa: E402
+from wiki.plugins import EntryPoints  # noqa: E402
 from wiki.site import create_site  # noqa: E402
 
 PAGES = 20
@@ -41,7 +42,7 @@ def build(limit: str) -> tuple[Path, str, str]:
     """A new instance with a few pages; returns it, a read key and a write key."""
     instance = Path(tempfile.mkdtemp(prefix="tw-bench-api-"))
     (instance / "config.toml").write_text(f'[plugins.security.rate_limits]\napi = "{limit}"\nedits = "{limit}"\n')
-    site = create_site(load_settings(instance), load_entry_points=False)
+    site = create_site(load_settings(instance), entry_points=EntryPoints.SHIPPED)
     initialize(site)
     with site.db.write() as session:
         reader = create_user(session, "Reader", "staff", email="reader@example.test")

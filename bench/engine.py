@@ -25,6 +25,7 @@ from wiki.config import load_settings  # noqa: E402
 from wiki.install import initialize  # noqa: E402
 from wiki.pages import save_page  # noqa: E402
 from wiki.permissions import SYSTEM  # noqa: E402
+from wiki.plugins import EntryPoints  # noqa: E402
 from wiki.site import create_site  # noqa: E402
 
 WORDS = ("ticket customer invoice balance router outage refund upgrade fibre modem billing queue agent "
@@ -109,7 +110,7 @@ def build(pages: int, rng: random.Random, database_url: str = "", instance: str 
     overrides = {"instance_path": instance_path}
     if database_url:
         overrides["database_url"] = database_url
-    site = create_site(load_settings(overrides=overrides), load_entry_points=False)
+    site = create_site(load_settings(overrides=overrides), entry_points=EntryPoints.SHIPPED)
     initialize(site)
     with site.db.write() as session:
         for title, text in TEMPLATES.items():

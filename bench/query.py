@@ -39,6 +39,7 @@ from wiki.install import upgrade_database  # noqa: E402
 from wiki.models import CategoryLink, Page, Revision, TemplateLink  # noqa: E402
 from wiki.pages import sha1  # noqa: E402
 from wiki.permissions import Actor  # noqa: E402
+from wiki.plugins import EntryPoints  # noqa: E402
 from wiki.site import create_site  # noqa: E402
 
 TICKET_NS = 3000
@@ -135,7 +136,7 @@ def main() -> None:
         overrides = {"instance_path": folder, "secret_key": "bench"}
         if args.database_url:
             overrides["database_url"] = args.database_url
-        site = create_site(load_settings(overrides=overrides), load_entry_points=False)
+        site = create_site(load_settings(overrides=overrides), entry_points=EntryPoints.SHIPPED)
         upgrade_database(site)
         install_tickets(site, form=False)
         print(f"Inserting {args.pages:,} ticket pages with fields ({site.db.engine.dialect.name}) ...")

@@ -39,6 +39,7 @@ from wiki.install import upgrade_database  # noqa: E402
 from wiki.models import Account, Page, Revision  # noqa: E402
 from wiki.pages import save_page, sha1  # noqa: E402
 from wiki.permissions import SYSTEM, Actor  # noqa: E402
+from wiki.plugins import EntryPoints  # noqa: E402
 from wiki.search import indexer  # noqa: E402
 from wiki.search.query import parse_query  # noqa: E402
 from wiki.search.service import search_pages  # noqa: E402
@@ -153,7 +154,7 @@ def main() -> None:
 
     instance = Path(tempfile.mkdtemp(prefix="ticketwiki-bench-search-"))
     site = create_site(load_settings(overrides={"instance_path": instance, "secret_key": "bench"}),
-                       load_entry_points=False)
+                       entry_points=EntryPoints.SHIPPED)
     upgrade_database(site)
     started = time.perf_counter()
     insert_pages(site, args.pages, corpus)

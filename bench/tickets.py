@@ -34,6 +34,7 @@ from tests.support.postgres import temporary_database  # noqa: E402
 from wiki.accounts import create_api_key, create_user  # noqa: E402
 from wiki.config import load_settings  # noqa: E402
 from wiki.install import initialize  # noqa: E402
+from wiki.plugins import EntryPoints  # noqa: E402
 from wiki.site import create_site  # noqa: E402
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
@@ -50,7 +51,7 @@ def build(database_url: str, accounts: int) -> tuple[Path, str, str]:
     # which would otherwise answer 429 after 600 requests a minute
     config += '\n[plugins.security.rate_limits]\napi = "1000000/60"\nedits = "1000000/60"\n'
     (instance / "config.toml").write_text(config)
-    site = create_site(load_settings(instance), load_entry_points=False)
+    site = create_site(load_settings(instance), entry_points=EntryPoints.SHIPPED)
     initialize(site)
     with site.db.write() as session:
         monitor = create_user(session, "Monitor", "staff", email="monitor@example.test")

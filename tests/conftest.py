@@ -19,13 +19,14 @@ from tests.support.smtp import smtp_sink  # noqa: F401  (fixture)
 from tests.support.wiki import make_settings
 from wiki.app import create_app
 from wiki.install import load_seed_pages, upgrade_database
+from wiki.plugins import EntryPoints
 from wiki.site import Site, create_site
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("template") / "ticketwiki.sqlite"
-    site = create_site(make_settings(path.parent, f"sqlite:///{path}"), load_entry_points=False)
+    site = create_site(make_settings(path.parent, f"sqlite:///{path}"), entry_points=EntryPoints.SHIPPED)
     upgrade_database(site)
     site.close()
     return str(path)
@@ -35,7 +36,7 @@ def sqlite_template(tmp_path_factory) -> str:
 def postgres_template() -> Iterator[str]:
     admin = require_postgres()
     url = create_database(admin)
-    site = create_site(make_settings(None, url), load_entry_points=False)
+    site = create_site(make_settings(None, url), entry_points=EntryPoints.SHIPPED)
     upgrade_database(site)
     site.close()
     yield database_name(url)
@@ -44,11 +45,14 @@ def postgres_template() -> Iterator[str]:
 
 @pytest.fixture
 def make_site(request, tmp_path) -> Iterator:
-    """``make_site(backend="sqlite"|"postgres", plugins=(), config={}, seed=False, entry_points=False)``."""
+    """``make_site(backend="sqlite"|"postgres", plugins=(), config={}, seed=False, entry_points=SHIPPED)``.
+
+    Sites load the shipped plugins from their entry points, as a real site does; third-party
+    plugins installed in the environment stay out unless a test asks for ``EntryPoints.ALL``."""
     built: list[tuple[Site, str | None]] = []
 
     def factory(backend: str = "sqlite", plugins=(), config: dict | None = None, seed: bool = False,
-                entry_points: bool = False) -> Site:
+                entry_points: EntryPoints = EntryPoints.SHIPPED) -> Site:
         instance = tmp_path / f"instance{len(built)}"
         instance.mkdir()
         pg_url = None
@@ -61,7 +65,7 @@ def make_site(request, tmp_path) -> Iterator:
             url = pg_url = create_database(require_postgres(), template=template)
         else:
             raise ValueError(f"unknown backend {backend!r}")
-        site = create_site(make_settings(instance, url, config), plugins=plugins, load_entry_points=entry_points)
+        site = create_site(make_settings(instance, url, config), plugins=plugins, entry_points=entry_points)
         built.append((site, pg_url))
         upgrade_database(site)
         if seed:

@@ -8,7 +8,7 @@ from pluggy import PluginValidationError
 
 from wiki import hookspecs
 from wiki.hookspecs import hookimpl
-from wiki.plugins import BUILTIN_PLUGINS, make_plugin_manager
+from wiki.plugins import BUILTIN_PLUGINS, EntryPoints, make_plugin_manager
 
 TESTS = Path(__file__).resolve().parent
 HOOKS = sorted(name for name, fn in vars(hookspecs).items()
@@ -33,7 +33,7 @@ def test_every_hook_is_used_by_a_test(name):
 
 
 def test_builtins_are_plugins_registered_like_any_other():
-    pm = make_plugin_manager(load_entry_points=False)
+    pm = make_plugin_manager(entry_points=EntryPoints.SHIPPED)
     names = {name for name, _ in pm.list_name_plugin()}
     assert set(BUILTIN_PLUGINS) <= names
 
@@ -45,4 +45,4 @@ def test_a_misspelt_hook_fails_loudly():
             return []
 
     with pytest.raises(PluginValidationError, match="register_namespace"):
-        make_plugin_manager([Misspelt()], load_entry_points=False)
+        make_plugin_manager([Misspelt()], entry_points=EntryPoints.SHIPPED)

@@ -22,7 +22,8 @@ from tests.support.wiki import add_user, csrf_token, login, make_settings, save
 from wiki.accounts import create_user, find_user
 from wiki.app import create_app
 from wiki.install import upgrade_database
-from wiki.models import Account, Page
+from wiki.models import Account, Page, PluginState
+from wiki.plugins import EntryPoints
 from wiki.security.models import AccountContact, AccountSite
 from wiki.site import create_site
 
@@ -107,7 +108,7 @@ def world(request, tmp_path_factory):
         url = f"sqlite:///{path}"
     else:
         url = pg_url = create_database(require_postgres(), template=request.getfixturevalue("postgres_template"))
-    site = create_site(make_settings(instance, url), load_entry_points=False)
+    site = create_site(make_settings(instance, url), entry_points=EntryPoints.SHIPPED)
     try:
         upgrade_database(site)
         _populate(site)
@@ -198,9 +199,9 @@ def test_sweep_reaches_the_secret_for_those_who_may_read(world):
         assert MARKER in world.get(role, f"/api/v1/pages/{KEY}").get_data(as_text=True)
 
 
-#: The user-management and account-management routes, for every role: (method, path, form,
-#: roles that succeed).  Success is 200 for a page and a redirect for a change; every other
-#: role gets 403 and changes nothing.  ``{alpha}``, ``{zed}`` (a contact of account A) and
+#: The user-management, account-management and plugin-switching routes, for every role: (method,
+#: path, form, roles that succeed).  Success is 200 for a page and a redirect for a change; every
+#: other role gets 403 and changes nothing.  ``{alpha}``, ``{zed}`` (a contact of account A) and
 #: ``{site}`` (a site of account A) are filled in; successful changes are undone after each probe.
 ADMIN_ONLY, STAFF_SIDE = {"admin"}, {"staff", "admin"}
 MANAGEMENT = [
@@ -211,12 +212,16 @@ MANAGEMENT = [
     ("POST", "/portal/accounts/{alpha}/contacts/{zed}/remove", {}, STAFF_SIDE),
     ("POST", "/portal/accounts/{alpha}/contacts/{zed}/primary", {}, STAFF_SIDE),
     ("POST", "/portal/accounts/{alpha}/sites/{site}/remove", {}, STAFF_SIDE),
+    ("GET", "/wiki/Special:Plugins", None, ADMIN_ONLY),
+    ("POST", "/wiki/Special:Plugins", {"plugin": "billing", "switch": "off"}, ADMIN_ONLY),
 ]
 
 
 def _alpha_fixture(site) -> dict[str, int]:
-    """Make Zed an active, authorised contact of account A with one site, as before any probe."""
+    """Make Zed an active, authorised contact of account A with one site, and every plugin on,
+    as before any probe."""
     with site.db.write() as session:
+        session.execute(delete(PluginState))
         alpha = session.scalar(select(Account.id).where(Account.name == "Alpha"))
         zed = find_user(session, "Zed") or create_user(session, "Zed", "customer", email="zed@alpha.test",
                                                        account="Alpha")
@@ -236,7 +241,8 @@ def _alpha_state(site) -> tuple:
         kind = session.scalar(select(AccountContact.kind).where(AccountContact.user_id == zed.id))
         sites = session.scalar(select(func.count(AccountSite.id)))
         bea = find_user(session, "Bea")
-        return zed.account_id, zed.disabled, kind, sites, bea.role
+        switched_off = sorted(session.scalars(select(PluginState.name).where(PluginState.enabled.is_(False))))
+        return zed.account_id, zed.disabled, kind, sites, bea.role, switched_off
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -257,5 +263,5 @@ def test_user_and_account_management_routes(world, route, role):
         assert _alpha_state(world.site) == before, f"{role} changed something through {url}"
         return
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
-    if path.endswith("/remove") or form.get("action") == "disable" or path.endswith("/primary"):
+    if path.endswith(("/remove", "/primary", "Special:Plugins")) or form.get("action") == "disable":
         assert _alpha_state(world.site) != before, f"{role} changed nothing through {url}"

@@ -19,6 +19,7 @@ from tests.support.wiki import add_user, login, save
 from wiki.app import create_app
 from wiki.accounts import create_api_key, find_user
 from wiki.config import load_settings
+from wiki.plugins import EntryPoints
 from wiki.site import create_site
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -181,8 +182,9 @@ CRASHING_SAVE = textwrap.dedent("""
     from wiki.config import load_settings
     from wiki.pages import after_commit, save_page
     from wiki.permissions import SYSTEM
+    from wiki.plugins import EntryPoints
     from wiki.site import create_site
-    site = create_site(load_settings(sys.argv[1]), load_entry_points=False)
+    site = create_site(load_settings(sys.argv[1]), entry_points=EntryPoints.SHIPPED)
     with site.db.write() as session:
         # Registered first, so it runs right after the commit and before the index update.
         after_commit(session, lambda: os._exit(0))
@@ -206,7 +208,7 @@ def test_a_crash_after_commit_is_caught_up_at_the_next_start(instance):
     assert crashed.returncode == 0, crashed.stderr
     check = run(instance, "-m", "wiki", "search", "check")
     assert check.returncode == 1 and "Crash page" in check.stdout and "not indexed" in check.stdout
-    site = create_site(load_settings(instance), load_entry_points=False)
+    site = create_site(load_settings(instance), entry_points=EntryPoints.SHIPPED)
     try:
         with LiveServer(create_app(site=site)) as server:
             body = requests.get(server.url + "/api/v1/search", params={"q": "survivor"}, timeout=30).json()

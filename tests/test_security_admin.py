@@ -13,6 +13,7 @@ from wiki.accounts import AccountError, actor_for, create_api_key, find_user
 from wiki.app import create_app
 from wiki.models import ApiKey, LogEntry
 from wiki.permissions import PermissionDenied
+from wiki.plugins import EntryPoints
 from wiki.security import audit, groups, notify, rights
 from wiki.security.models import AuditEvent
 from wiki.security.testing import post_form
@@ -66,7 +67,7 @@ def test_namespace_rights_override_applies_in_every_process(any_site):
     writer = create_app(site=any_site).test_client()
     login(writer, "Ada")
     # a second app process on the same database
-    other_site = create_site(any_site.settings, load_entry_points=False)
+    other_site = create_site(any_site.settings, entry_points=EntryPoints.SHIPPED)
     try:
         reader = create_app(site=other_site).test_client()
         login(reader, "Cat")

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from wiki.app import create_app
+from wiki.plugins import EntryPoints
 from wiki.security import ratelimit
 from wiki.security.models import RateLimitHit
 from wiki.site import create_site
@@ -82,7 +83,7 @@ def test_two_sites_on_one_database_share_the_limit_within_the_tolerance(make_sit
     """Two app processes (here two ``Site`` objects on one SQLite file) together accept the
     limit, and at most 1% of it more per process; every hit reaches the shared table."""
     first = _limited(make_site, api="200/60")  # 1% of 200: written every 2 hits
-    second = create_site(first.settings, load_entry_points=False)
+    second = create_site(first.settings, entry_points=EntryPoints.SHIPPED)
     try:
         _with_clock(first), _with_clock(second)
         accepted = 0
@@ -98,7 +99,7 @@ def test_two_sites_on_one_database_share_the_limit_within_the_tolerance(make_sit
 
 def test_hits_waiting_in_memory_are_written_when_the_site_stops(make_site):
     site = _limited(make_site, api="1000/60")
-    other = create_site(site.settings, load_entry_points=False)
+    other = create_site(site.settings, entry_points=EntryPoints.SHIPPED)
     _with_clock(other)
     now = datetime.now(timezone.utc)
     for _ in range(5):

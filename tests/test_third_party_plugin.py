@@ -12,6 +12,8 @@ from sqlalchemy import inspect
 
 from tests.support.wiki import add_user, login, save
 from wiki.app import create_app
+from wiki.plugin_admin import switch_plugin
+from wiki.plugins import EntryPoints
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "sample_plugin"
 
@@ -34,7 +36,7 @@ def installed_plugin(tmp_path_factory):
 def plugin_site(installed_plugin, make_site, monkeypatch):
     monkeypatch.syspath_prepend(str(installed_plugin))
     importlib.invalidate_caches()
-    yield make_site(entry_points=True, seed=True)
+    yield make_site(entry_points=EntryPoints.ALL, seed=True)
     sys.modules.pop("tw_sample_plugin", None)
 
 
@@ -57,6 +59,21 @@ def test_plugin_namespace_is_editable_like_any_other(plugin_site):
     client = create_app(site=plugin_site).test_client()
     login(client, "Sam")
     assert "SYRUP!" in client.get("/wiki/Recipe_talk:Pancakes").get_data(as_text=True)
+
+
+def test_an_admin_switches_the_plugin_off_and_on_and_cached_renderings_follow(plugin_site):
+    site = plugin_site
+    admin = add_user(site, "Ada", "admin")
+    client = create_app(site=site).test_client()
+    login(client, "Ada")
+    assert "FLIP THEM!" in client.get("/wiki/Recipe:Pancakes").get_data(as_text=True)  # rendered and cached
+    assert switch_plugin(site, admin, "sample", False)
+    assert client.get("/sample/hello").status_code == 404
+    page = client.get("/wiki/Recipe:Pancakes").get_data(as_text=True)
+    assert "FLIP THEM!" not in page and "shout" in page  # its page stays; its parser function is gone
+    assert switch_plugin(site, admin, "sample", True)
+    assert client.get("/sample/hello").get_json() == {"hello": "from a plugin"}
+    assert "FLIP THEM!" in client.get("/wiki/Recipe:Pancakes").get_data(as_text=True)
 
 
 def test_sites_without_the_entry_point_do_not_see_it(plugin_site, make_site):

@@ -12,7 +12,7 @@ from wiki.config import load_settings
 from wiki.install import initialize, upgrade_database
 from wiki.jobs import Scheduler, registered_jobs, run_jobs
 from wiki.plugins import gather, make_plugin_manager
-from wiki.site import Site
+from wiki.site import Site, create_site
 
 
 class Context:
@@ -24,7 +24,7 @@ class Context:
     def site(self) -> Site:
         if self._site is None:
             settings = load_settings(self.instance)
-            self._site = Site(settings, make_plugin_manager())
+            self._site = create_site(settings)
         return self._site
 
 
@@ -193,7 +193,8 @@ def jobs_list(ctx: Context) -> None:
 
 
 def _add_plugin_commands() -> None:
-    """Plugins' commands are added at import time from the shipped and installed plugins."""
+    """Plugins' commands are added at import time from the shipped and installed plugins (all of
+    them: the instance, and so which plugins are switched off, is not known yet)."""
     for command in gather(make_plugin_manager().hook.register_cli_commands):
         main.add_command(command)
 

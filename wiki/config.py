@@ -41,6 +41,17 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def disabled_plugins(self) -> frozenset[str]:
+        """``[plugins] disabled = ["billing", ...]``: plugins switched off whatever admins switch."""
+        return _plugin_names(self.plugins.get("disabled", []))
+
+
+def _plugin_names(names: Any) -> frozenset[str]:
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ConfigError(f'setting plugins.disabled must be a list of plugin names such as ["billing"], not {names!r}')
+    return frozenset(names)
+
 
 def _coerce(name: str, value: Any, kind: Any) -> Any:
     if kind in (bool, "bool"):
@@ -91,6 +102,7 @@ def load_settings(instance: str | Path | None = None, overrides: dict[str, Any] 
     if unknown:
         raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
     settings = Settings(instance_path=instance_path, **{k: _coerce(k, v, known[k]) for k, v in values.items()})
+    _plugin_names(settings.plugins.get("disabled", []))  # a wrong list stops here, not when a site is built
     if not settings.database_url:
         settings.database_url = f"sqlite:///{instance_path / 'ticketwiki.sqlite'}"
     if not settings.search_path:

@@ -11,7 +11,11 @@ tickets, billing, usage and telephony plugins) plugs in through these hooks.  Co
   side effects: they also run for previews.
 * ``firstresult=True`` only where one plugin owns the answer.
 
-Third-party plugins are found through the entry-point group ``ticketwiki.plugins``.
+Plugins, the shipped ones as much as a third party's, are found through the entry-point group
+``ticketwiki.plugins``.  Admins may switch such a plugin off (``wiki.plugin_switches``): then
+only its ``register_namespaces``, ``register_migrations``, ``site_started`` and
+``site_stopping`` are still called (its pages and tables stay), and ``register_cli_commands``
+(the command line loads before it knows the instance).  The core's built-ins are always on.
 """
 
 from __future__ import annotations
@@ -61,6 +65,9 @@ def register_migrations() -> list[str]:
 @hookspec
 def site_started(site: Site) -> None:
     """Called once the site (database, namespaces, registries) is built.
+
+    Called for a switched-off plugin too, since an admin may switch it on while the site
+    runs: set up what the hooks need, start nothing that works on its own.
 
     :param site: the new site.  Use it to keep references; do not write to the database here
         (the database may not be migrated yet when the command line builds a site).

@@ -11,7 +11,7 @@ from wiki.accounts import create_user, generate_password
 from wiki.models import User
 from wiki.pages import save_page
 from wiki.permissions import SYSTEM
-from wiki.plugins import gather
+from wiki.plugins import gather_by_plugin
 from wiki.site import Site
 
 
@@ -26,10 +26,13 @@ def upgrade_database(site: Site) -> None:
     migrate.upgrade(site.db.engine, site.migration_locations)
 
 
-def load_seed_pages(site: Site) -> list[str]:
-    """Create the seed pages that are missing; existing pages (perhaps edited) are kept."""
+def load_seed_pages(site: Site, plugin: str | None = None) -> list[str]:
+    """Create the seed pages that are missing, of the plugins that are on (or of the one named);
+    existing pages (perhaps edited) are kept."""
     created = []
-    for seed in gather(site.hook.register_seed_pages):
+    for owner, seed in gather_by_plugin(site.hook.register_seed_pages):
+        if plugin not in (None, owner):
+            continue
         title = site.titles.parse(seed.title)
         with site.db.write() as session:
             if site.get_page(session, title) is not None:

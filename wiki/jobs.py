@@ -71,7 +71,9 @@ def _finish(site: Site, name: str, error: str | None) -> None:
 
 
 def run_jobs(site: Site, names: list[str] | None = None, force: bool = False) -> list[JobOutcome]:
-    """Run the due jobs (all, or those named); ``force`` ignores their schedule, not their lease."""
+    """Run the due jobs (all, or those named); ``force`` ignores their schedule, not their lease.
+    Switched-off plugins have no jobs (the switches are read again first)."""
+    site.plugins.refresh()
     jobs = registered_jobs(site)
     unknown = set(names or ()) - set(jobs)
     if unknown:

@@ -251,3 +251,18 @@ class JobRun(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     runs: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PluginState(Base):
+    """An admin's switch of an entry-point plugin (Special:Plugins); a plugin without a row is on.
+
+    Every process of the site reads this table (``wiki.plugin_switches``), so a switch reaches
+    all of them without a restart.  ``[plugins] disabled`` in config.toml wins over it.
+    """
+
+    __tablename__ = "plugin_states"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -13,12 +13,11 @@ from gunicorn.app.base import BaseApplication
 
 from wiki.config import load_settings
 from wiki.jobs import Scheduler
-from wiki.plugins import make_plugin_manager
-from wiki.site import Site
+from wiki.site import Site, create_site
 
 
 def _site(instance: str | None) -> Site:
-    return Site(load_settings(instance), make_plugin_manager())
+    return create_site(load_settings(instance))
 
 
 class WikiApplication(BaseApplication):

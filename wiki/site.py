@@ -1,33 +1,30 @@
 """The site: one wiki's settings, database, plugins and registries, built once.
 
 The web app, the command line and the tests all work on a ``Site``; page services take it
-as their first argument.  Building a site reads plugins' registrations but never writes to
-the database (``ticketwiki init`` does that).
+as their first argument.  Building a site reads plugins' registrations and which plugins
+admins switched off, but never writes to the database (``ticketwiki init`` does that).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-import pluggy
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from wiki.config import Settings, load_settings
 from wiki.db import Database
-from wiki.markup import ParserFunction, RenderContext
+from wiki.hooktypes import SpecialPage
+from wiki.markup import MagicWord, ParserFunction, RenderContext
 from wiki.models import Page, Revision
 from wiki.namespaces import NamespaceRegistry
 from wiki.permissions import ANONYMOUS, Actor, Policy
-from wiki.plugins import gather, make_plugin_manager
+from wiki.plugin_switches import PluginSwitches
+from wiki.plugins import EntryPoints, PluginManager, gather, make_plugin_manager
 from wiki.titles import Title, TitleParser
-
-log = logging.getLogger(__name__)
-
 
 _LOOK_UP = object()
 
@@ -41,45 +38,46 @@ class _Owner:
 
 
 class Site:
-    def __init__(self, settings: Settings, pm: pluggy.PluginManager):
+    def __init__(self, settings: Settings, pm: PluginManager):
         self.settings = settings
         self.pm = pm
-        self.hook = pm.hook
         self.db = Database(settings.database_url)
         self.namespaces = NamespaceRegistry()
-        for ns in gather(self.hook.register_namespaces):
+        # every plugin's namespaces, switched on or off: a switched-off plugin's pages stay readable
+        for ns in gather(pm.hook.register_namespaces):
             self.namespaces.add(ns)
         self.titles = TitleParser(self.namespaces)
         self.policy = Policy(self.namespaces)
-        self.parser_functions = self._by_name(gather(self.hook.register_parser_functions), "parser function")
-        self.magic_words = {w.name.upper(): w for w in gather(self.hook.register_magic_words)}
-        self.special_pages = {}
-        for special in gather(self.hook.register_special_pages):
-            for name in (special.name, *special.aliases):
-                key = name.casefold()
-                if key in self.special_pages:
-                    raise ValueError(f"Special:{name} is registered twice")
-                self.special_pages[key] = special
-        self.page_actions = {}
-        for action in gather(self.hook.register_page_actions):
-            if action.name in self.page_actions:
-                raise ValueError(f"page action {action.name!r} is registered twice")
-            self.page_actions[action.name] = action.view
-        self.hook.site_started(site=self)
+        #: which plugins are on; their hooks and registries (``wiki.plugin_switches``)
+        self.plugins = PluginSwitches(self.db, pm, settings.disabled_plugins)
+        self.plugins.refresh(force=True)
+        pm.hook.site_started(site=self)
 
-    @staticmethod
-    def _by_name(items: list[ParserFunction], kind: str) -> dict[str, ParserFunction]:
-        found: dict[str, ParserFunction] = {}
-        for item in items:
-            key = item.name.lower()
-            if key in found:
-                log.info("%s #%s replaced by a later plugin", kind, key)
-            found[key] = item
-        return found
+    @property
+    def hook(self) -> Any:
+        """The hooks of the plugins that are on."""
+        return self.plugins.view.hook
+
+    @property
+    def parser_functions(self) -> dict[str, ParserFunction]:
+        return self.plugins.view.parser_functions
+
+    @property
+    def magic_words(self) -> dict[str, MagicWord]:
+        return self.plugins.view.magic_words
+
+    @property
+    def special_pages(self) -> dict[str, SpecialPage]:
+        return self.plugins.view.special_pages
+
+    @property
+    def page_actions(self) -> dict[str, Any]:
+        return self.plugins.view.page_actions
 
     @property
     def migration_locations(self) -> list[str]:
-        return [str(p) for p in gather(self.hook.register_migrations)]
+        """Every plugin's, switched on or off: a switched-off plugin's tables keep being upgraded."""
+        return [str(p) for p in gather(self.pm.hook.register_migrations)]
 
     # --- page look-ups used by rendering ------------------------------------------------
 
@@ -151,7 +149,7 @@ class Site:
         )
 
     def close(self) -> None:
-        self.hook.site_stopping(site=self)
+        self.pm.hook.site_stopping(site=self)
         self.db.dispose()
 
 
@@ -167,8 +165,8 @@ class SiteServices:
 def create_site(
     settings: Settings | None = None,
     plugins: Iterable[Any] = (),
-    load_entry_points: bool = True,
+    entry_points: EntryPoints = EntryPoints.ALL,
 ) -> Site:
     settings = settings or load_settings()
-    return Site(settings, make_plugin_manager(plugins, load_entry_points=load_entry_points))
+    return Site(settings, make_plugin_manager(plugins, entry_points=entry_points))
 

@@ -1,10 +1,10 @@
-"""The core's special pages, registered like any plugin's."""
+"""The core's special pages, registered like any plugin's, and the admin menu's link to Special:Plugins."""
 
 from flask_babel import lazy_gettext
 
-from wiki.hooktypes import SpecialPage
+from wiki.hooktypes import MenuItem, SpecialPage
 from wiki.hookspecs import hookimpl
-from wiki.web import auth, specials
+from wiki.web import auth, plugins_page, specials
 
 
 @hookimpl
@@ -20,6 +20,8 @@ def register_special_pages():
                     heading=lazy_gettext("Wanted pages")),
         SpecialPage("Version", specials.version, lazy_gettext("Software, plugins and the hooks they implement"),
                     heading=lazy_gettext("Version")),
+        SpecialPage("Plugins", plugins_page.plugins_page, lazy_gettext("Switch plugins off and on"), roles=("admin",),
+                    heading=lazy_gettext("Plugins")),
         SpecialPage("SpecialPages", specials.special_pages, lazy_gettext("This list"),
                     heading=lazy_gettext("Special pages")),
         SpecialPage("UserLogin", auth.user_login, lazy_gettext("Sign in"), listed=False,
@@ -27,3 +29,8 @@ def register_special_pages():
         SpecialPage("UserLogout", auth.user_logout, lazy_gettext("Sign out"), listed=False,
                     heading=lazy_gettext("Sign out")),
     ]
+
+
+@hookimpl
+def register_menu_items():
+    return [MenuItem(lazy_gettext("Plugins"), "/wiki/Special:Plugins", section="account", roles=("admin",), order=25)]

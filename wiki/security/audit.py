@@ -45,6 +45,8 @@ EVENTS: dict[str, str] = {
     "rights.user_role": lazy_gettext("User role changed"),
     "rights.user_disabled": lazy_gettext("User disabled"),
     "rights.user_enabled": lazy_gettext("User enabled again"),
+    "rights.plugin_off": lazy_gettext("Plugin switched off"),
+    "rights.plugin_on": lazy_gettext("Plugin switched on"),
     "impersonation.start": lazy_gettext("Staff signed in as customer"),
     "impersonation.stop": lazy_gettext("Staff stopped acting as customer"),
     "impersonation.action": lazy_gettext("Staff acted for customer"),

@@ -9,7 +9,6 @@ from babel.dates import format_datetime
 from flask import Flask
 from flask_babel import get_locale
 
-from wiki.plugins import gather
 from wiki.titles import Title
 from wiki.web.context import actor, site
 
@@ -38,15 +37,12 @@ def ui_datetime(value: datetime) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(ui_datetime)
-    menu_cache: dict[str, list] = {}
 
     @app.context_processor
     def _skin_globals():
         s = site()
-        if "items" not in menu_cache:
-            menu_cache["items"] = sorted(gather(s.hook.register_menu_items), key=lambda m: (m.section, m.order))
         viewer = actor()
-        menu = [m for m in menu_cache["items"] if not m.roles or viewer.role in m.roles]
+        menu = [m for m in s.plugins.view.menu_items if not m.roles or viewer.role in m.roles]
         return {
             "ui_locale": str(get_locale() or "en"),
             "site_name": s.settings.site_name,

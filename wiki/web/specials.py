@@ -134,6 +134,7 @@ def version(req):
         ("Database", req.session.get_bind().dialect.name),
     ]
     return "special/version.html", {"software": software, "plugins": plugin_report(req.site.pm),
+                                    "switched_off": req.site.plugins.switched_off,
                                     "namespaces": list(req.site.namespaces)}
 
 
