@@ -1,9 +1,9 @@
 """Namespace definitions: numbers, names, aliases, default content and rights.
 
-The core's namespaces come from ``namespaces/*.toml`` at the top of the project; plugins
-ship their own TOML files and hand them in through ``register_namespaces``.  One file
-defines a subject namespace and, in its ``[talk]`` table, the talk namespace beside it.
-Numbers follow MediaWiki (see DESIGN.md).
+The core's namespaces come from ``namespaces/*.toml`` at the top of the project (shipped in
+the package as ``wiki/shipped/namespaces``); plugins ship their own TOML files and hand them
+in through ``register_namespaces``.  One file defines a subject namespace and, in its
+``[talk]`` table, the talk namespace beside it.  Numbers follow MediaWiki (see DESIGN.md).
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ DEFAULT_RIGHTS: dict[str, tuple[str, ...]] = {
     "protect": ("admin",),
 }
 
-#: Where the core's namespace files live (beside the ``wiki`` package).
-CORE_NAMESPACE_DIR = Path(__file__).resolve().parent.parent / "namespaces"
+#: Where the core's namespace files live: the top-level ``namespaces/``, through the package's
+#: ``shipped`` folder so that an installed wheel has them too (see ``wiki.shipped``).
+CORE_NAMESPACE_DIR = Path(__file__).resolve().parent / "shipped" / "namespaces"
 
 
 class NamespaceError(ValueError):

@@ -1,11 +1,12 @@
-"""The core's seed pages: the main page and the wiki templates shipped in ``templates/``."""
+"""The core's seed pages: the main page and the wiki templates shipped in ``templates/`` (in the
+package as ``wiki/shipped/templates``, see ``wiki.shipped``)."""
 
 from pathlib import Path
 
 from wiki.hooktypes import SeedPage
 from wiki.hookspecs import hookimpl
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "shipped" / "templates"
 
 MAIN_PAGE = """# Welcome to ticketwiki
 
