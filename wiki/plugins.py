@@ -61,7 +61,8 @@ def _distribution_name(dist: Distribution | None) -> str:
 
 
 def plugin_entry_points(which: EntryPoints = EntryPoints.ALL) -> list[EntryPoint]:
-    """The entry points of the group (one per name: the first distribution on the path wins)."""
+    """The entry points of the group, in the order of the path (``make_plugin_manager`` keeps
+    the first of each name)."""
     if which is EntryPoints.NONE:
         return []
     found = list(entry_points(group=ENTRY_POINT_GROUP))
@@ -111,11 +112,12 @@ def gather(hook: Any, **kwargs: Any) -> list[Any]:
     return items
 
 
-def gather_by_plugin(hook: Any, **kwargs: Any) -> list[tuple[str, Any]]:
-    """``gather``, each item with the name of the plugin that returned it (in ``gather``'s order)."""
+def gather_by_plugin(hook: Any) -> list[tuple[str, Any]]:
+    """``gather`` for a ``register_*`` hook without arguments, each item with the name of the
+    plugin that returned it (in ``gather``'s order)."""
     items: list[tuple[str, Any]] = []
     for impl in reversed(hook.get_hookimpls()):
-        items.extend((impl.plugin_name, item) for item in impl.function(**{a: kwargs[a] for a in impl.argnames}) or ())
+        items.extend((impl.plugin_name, item) for item in impl.function() or ())
     return items
 
 
