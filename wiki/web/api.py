@@ -207,14 +207,16 @@ def put_page(name: str):
         raise ApiError(400, "invalid_input", gettext("'watch' must be true or false."), {"field": "watch"})
     who = actor()
     ratelimit.hit(s, "edits", ratelimit.client_key(who, client_ip()))
+    # looked up in a read session closed before the write: a request holding a connection
+    # while it waits for the write lock can exhaust the pool under many writers, and a write
+    # session that has begun would make save_page render under the lock
+    with s.db.read() as session:
+        existing = s.get_page(session, title)
+        if existing is not None and existing.account_id is not None \
+                and not s.policy.allows(who, "read", title, existing):
+            raise ApiError(404, "not_found", gettext("The page %(title)s does not exist.", title=title.prefixed))
     try:
         with s.db.write() as session:
-            # looked up in the write transaction: a request holding a second (read) connection
-            # while it waits for the write lock can exhaust the pool under many writers
-            existing = s.get_page(session, title)
-            if existing is not None and existing.account_id is not None \
-                    and not s.policy.allows(who, "read", title, existing):
-                raise ApiError(404, "not_found", gettext("The page %(title)s does not exist.", title=title.prefixed))
             result = save_page(s, session, title, text, who, summary=summary, minor=bool(data.get("minor")),
                                base_revision_id=base, extra={} if watch is None else {"watch": watch})
     except SaveError as exc:
