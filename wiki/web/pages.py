@@ -71,13 +71,13 @@ def home():
 
 @bp.route("/wiki/", methods=["GET", "POST"], defaults={"name": MAIN_PAGE})
 @bp.route("/wiki/<path:name>", methods=["GET", "POST"])
-@checks_own_encoding  # the edit form comes back with the text; every other action refuses
+@checks_own_encoding  # a submitted edit form comes back with the text; everything else refuses
 def view(name: str):
     s = site()
     title = s.titles.from_dbkey(name)
     action = request.values.get("action", "diff" if "diff" in request.args else "view")
     handler = page_actions(s).get(action)
-    if title.is_special or handler is not do_edit:
+    if title.is_special or handler is not do_edit or request.method != "POST":
         refuse_bad_text()
     if title.is_special:
         return _special(s, title)
