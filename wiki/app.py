@@ -19,7 +19,7 @@ from wiki import i18n
 from wiki.config import load_settings
 from wiki.plugins import EntryPoints
 from wiki.site import Site, create_site
-from wiki.web import api, auth, context, pages, skin
+from wiki.web import api, auth, context, encoding, pages, skin
 
 SKIN = Path(__file__).resolve().parent / "skin"
 
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None, plugins: Iterable[Any] = ()
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.extensions["ticketwiki"] = site
+    encoding.init_app(app)  # first: it reads the raw form, which the CSRF check would consume
     csrf = CSRFProtect(app)
     context.init_app(app)
     i18n.init_app(app)

@@ -2,8 +2,11 @@
 
 SQLite runs in WAL mode with a busy timeout; its write transactions start with
 ``BEGIN IMMEDIATE`` so that two writers queue instead of failing when one upgrades a read
-lock.  Reads use plain deferred transactions and never block writers.  SQLite's query planner
-gets its statistics from ``update_planner_statistics`` (the daily ``db.optimize`` job).
+lock.  Reads use plain deferred transactions and never block writers.  The write lock is
+taken by a write session's first statement, not by ``write()`` itself, so that slow work
+(rendering a page) can run before it: ``has_begun`` tells whether that moment has passed.
+SQLite's query planner gets its statistics from ``update_planner_statistics`` (the daily
+``db.optimize`` job).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 _IMMEDIATE = "ticketwiki_immediate"
+#: ``Session.info`` key: whether a write session has begun its transaction on the database.
+_BEGUN = "ticketwiki_begun"
 
 #: Rows that ANALYZE reads of each index (SQLite advises 100 to 1000), so that its write
 #: lock stays short: the statistics become estimates, and a 1 GB database is analysed in
@@ -52,6 +57,10 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
 
 
+def _begun(session: Session, _transaction, _connection) -> None:
+    session.info[_BEGUN] = True
+
+
 class Database:
     """One engine and the two kinds of session the engine hands out."""
 
@@ -59,7 +68,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(self.engine.execution_options(**{_IMMEDIATE: True}), expire_on_commit=False)
+        self._write = sessionmaker(self.engine.execution_options(**{_IMMEDIATE: True}), expire_on_commit=False,
+                                   info={_BEGUN: False})
+        event.listen(self._write, "after_begin", _begun)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -72,6 +83,12 @@ class Database:
         """One transaction: committed when the block ends, rolled back on an exception."""
         with self._write() as session, session.begin():
             yield session
+
+    @staticmethod
+    def has_begun(session: Session) -> bool:
+        """Whether ``session`` holds a transaction on the database or has changes waiting to be
+        flushed: true for every session that does not come fresh from ``write()``."""
+        return session.info.get(_BEGUN, True) or bool(session.new or session.dirty or session.deleted)
 
     def update_planner_statistics(self) -> bool:
         """Refresh SQLite's planner statistics (``sqlite_stat1``); returns whether it did.

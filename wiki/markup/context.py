@@ -68,9 +68,14 @@ class RenderContext:
     #: Opaque to the engine: plugins' parser functions reach the site and database through it.
     services: Any = None
     site_name: str = "ticketwiki"
+    #: Soft limits: expansion stops where one is reached and the page shows an error.
     max_depth: int = 40
     max_include_size: int = 2_000_000
     max_expansions: int = 5_000
+    #: Hard limits (``limits.py``): the render is abandoned and a save refused.
+    max_nodes: int = 1_000_000
+    max_markdown_nodes: int = 100_000
+    max_render_seconds: float = 10.0
     section_edit_links: bool = True
 
 
@@ -106,6 +111,8 @@ class ParseOutput:
     errors: list[str] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Why the render was abandoned at a hard limit (``limits.py``); ``html`` then shows only that.
+    refused: str | None = None
 
     def add_category(self, name: str, sort_key: str) -> None:
         """Record a category once, at its first place, with its first sort key."""

@@ -2,8 +2,9 @@
 
 An ``Expander`` belongs to one render.  It walks the trees of ``tree.py`` frame by frame
 (a frame is one template call with its arguments, expanded lazily in the caller's frame and
-then cached), enforces the limits of the ``RenderContext`` (nesting depth, number of calls,
-post-expand size) and turns every failure into a visible error instead of an exception.
+then cached), enforces the soft limits of the ``RenderContext`` (nesting depth, number of
+calls, post-expand size) and turns every failure into a visible error instead of an
+exception, except a hard limit of its ``Budget`` (``limits.py``), which ends the render.
 
 Its output is still wikitext, with strip markers (``\\x7f...\\x7f``) standing for Markdown
 code (put back before Markdown runs, so wiki syntax never sees it) and for finished HTML
@@ -18,6 +19,7 @@ from html import escape
 
 from wiki.markup.calls import FunctionCall
 from wiki.markup.context import ParseOutput, ParserFunction, RenderContext, TemplateCall
+from wiki.markup.limits import Budget, RenderLimitExceeded
 from wiki.markup.tree import Link, Node, Param, Template, Verbatim, parse_wikitext, split_named
 from wiki.namespaces import TEMPLATE
 from wiki.titles import InvalidTitle, Title
@@ -68,9 +70,10 @@ class Frame:
 class Expander:
     """Expands the templates of one render and collects what they leave behind."""
 
-    def __init__(self, ctx: RenderContext, out: ParseOutput):
+    def __init__(self, ctx: RenderContext, out: ParseOutput, budget: Budget | None = None):
         self.ctx = ctx
         self.out = out
+        self.budget = budget or Budget(ctx)
         self.functions: dict[str, ParserFunction] = {
             name.lower().lstrip("#"): fn for name, fn in ctx.parser_functions.items()
         }
@@ -104,6 +107,7 @@ class Expander:
     # -- expansion -----------------------------------------------------------------------
 
     def expand(self, nodes: tuple[Node, ...], frame: Frame) -> str:
+        self.budget.expand(len(nodes))
         out: list[str] = []
         for node in nodes:
             kind = type(node)
@@ -209,6 +213,8 @@ class Expander:
         call = FunctionCall(self, fn.name, first, args, frame)
         try:
             result = fn.handler(call)
+        except RenderLimitExceeded:
+            raise
         except RecursionError:
             return self.error(f"#{fn.name}: expansion is nested too deeply.")
         except Exception as exc:  # a plugin's bug must not break the page

@@ -8,7 +8,9 @@
 - Signatures: ``~~~`` is the user link, ``~~~~`` the link and a timestamp, ``~~~~~`` the
   timestamp alone.
 
-Code spans, fences, ``<nowiki>``, ``<pre>`` and comments are left untouched.
+Code spans, fences, ``<nowiki>``, ``<pre>`` and comments are left untouched.  The work is
+bounded like a render's: the render's hard limits (``limits.py``) apply, and substituted
+text may add at most ``max_include_size`` characters; past either, ``RenderLimitExceeded``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from wiki.markup.code import protected_spans
 from wiki.markup.context import ParseOutput, RenderContext
 from wiki.markup.corefunctions import MONTHS
 from wiki.markup.expand import Expander, strip_markers
+from wiki.markup.limits import RenderLimitExceeded
 from wiki.markup.tree import Link, Node, Param, Template, Verbatim, parse_wikitext, split_named
 from wiki.namespaces import TEMPLATE
 from wiki.titles import InvalidTitle
@@ -57,8 +60,10 @@ class _Substituter:
     def __init__(self, ctx: RenderContext):
         self.ctx = ctx
         self.expander = Expander(ctx, ParseOutput())
+        self.substituted = 0  # characters of template text substituted so far
 
     def source(self, nodes: tuple[Node, ...], args: dict[str, str] | None, depth: int) -> str:
+        self.expander.budget.expand(len(nodes))
         out: list[str] = []
         for node in nodes:
             if type(node) is str:
@@ -101,6 +106,10 @@ class _Substituter:
         text = self.expander.fetch(title)
         if text is None:
             return written
+        self.substituted += len(text)
+        if self.substituted > self.ctx.max_include_size:
+            raise RenderLimitExceeded(f"subst: would add more than {self.ctx.max_include_size:,} characters "
+                                      "of template text.")
         values: dict[str, str] = {}
         position = 0
         for part in node.parts[1:]:
@@ -114,8 +123,12 @@ class _Substituter:
 
 
 def presave(text: str, ctx: RenderContext) -> str:
-    """The text to store when ``text`` is saved (see the module docstring)."""
+    """The text to store when ``text`` is saved (see the module docstring); raises
+    ``RenderLimitExceeded`` when that would cost more than the limits allow."""
     text = strip_markers(text)
     if "{{" in text:
-        text = _Substituter(ctx).source(parse_wikitext(text, "source"), None, 0)
+        try:
+            text = _Substituter(ctx).source(parse_wikitext(text, "source"), None, 0)
+        except RecursionError:  # subst: chains, each up to tree.MAX_NESTING deep
+            raise RenderLimitExceeded("subst: templates are nested too deeply.") from None
     return _signatures(text, ctx) if "~~~" in text else text

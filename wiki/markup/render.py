@@ -10,7 +10,9 @@
    for existence in one batch, strip markers are replaced, and the HTML is sanitized.
 
 The Markdown instance is built once per process and shared: mistune keeps per-parse state
-in the ``BlockState`` each call creates, and our per-render data rides in ``state.env``.
+in the ``BlockState`` each call creates, and our per-render data rides in ``state.env``,
+among it the render's ``Budget``, which the block state and the inline parser charge as
+they go (``limits.py``).  A render that reaches a hard limit returns only the error.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import re
 from html import escape
 
 import mistune
-from mistune.core import BlockState
+from mistune.core import BlockState, InlineState
 
 from wiki.markup.context import ParseOutput, RenderContext
 from wiki.markup.expand import Expander, strip_markers
+from wiki.markup.limits import Budget, RenderLimitExceeded
 from wiki.markup.links import LinkTable, protect_link_pipes, wikilinks
 from wiki.markup.sanitize import sanitize_html
 from wiki.markup.sections import mark_headings
@@ -44,10 +47,49 @@ def _table_cell(renderer: object, text: str, align: str | None = None, head: boo
     return f"<{tag}{attribute}>{text}</{tag}>\n"
 
 
+def _markdown_nodes(token: dict) -> int:
+    """Blocks in ``token``: a table arrives whole, with its rows and cells; other blocks
+    were counted as their parts were added; blank lines between blocks are not counted."""
+    if token["type"] == "blank_line":
+        return 0
+    if token["type"] != "table":
+        return 1
+    head, body = token["children"]
+    return 1 + len(head["children"]) + sum(1 + len(row["children"]) for row in body["children"])
+
+
+class _BudgetedState(BlockState):
+    """mistune's block state, charging the render's budget for every block it records
+    (child states of lists and quotes are made of the same class)."""
+
+    def append_token(self, token: dict) -> None:
+        self.env["budget"].markdown(_markdown_nodes(token))
+        super().append_token(token)
+
+    def add_paragraph(self, text: str) -> None:
+        last = self.last_token()
+        if last and last["type"] == "paragraph":
+            self.env["budget"].check_time()
+        else:
+            self.env["budget"].markdown(1)
+        super().add_paragraph(text)
+
+
+class _BudgetedInline(mistune.InlineParser):
+    """mistune's inline parser, watching the render's clock between runs of text."""
+
+    def process_text(self, text: str, state: InlineState, parse_emphasis: bool = True) -> None:
+        state.env["budget"].check_time()
+        super().process_text(text, state, parse_emphasis)
+
+
 def _build_markdown() -> mistune.Markdown:
-    md = mistune.create_markdown(
-        escape=False,
-        plugins=["table", "strikethrough", "task_lists", "footnotes", "url", wikilinks],
+    # what mistune.create_markdown(escape=False, plugins=...) builds, with our inline parser
+    md = mistune.Markdown(
+        renderer=mistune.HTMLRenderer(escape=False),
+        inline=_BudgetedInline(),
+        plugins=[mistune.import_plugin(name) for name in
+                 ("table", "strikethrough", "task_lists", "footnotes", "url")] + [wikilinks],
     )
     assert md.renderer is not None
     md.renderer.register("table_cell", _table_cell)
@@ -78,16 +120,32 @@ def _redirect(text: str, ctx: RenderContext) -> tuple[str, Title | None]:
 
 def render(text: str, ctx: RenderContext) -> ParseOutput:
     """Render page ``text`` as the page ``ctx.title`` (see the module docstring)."""
+    try:
+        return _render(text, ctx)
+    except RenderLimitExceeded as exc:
+        return _refused(str(exc))
+    except RecursionError:
+        return _refused("The page is nested too deeply to render.")
+
+
+def _refused(message: str) -> ParseOutput:
+    return ParseOutput(html=f'<p><strong class="error">{escape(message)}</strong></p>\n', errors=[message],
+                       refused=message)
+
+
+def _render(text: str, ctx: RenderContext) -> ParseOutput:
     out = ParseOutput()
+    budget = Budget(ctx)
     body, out.redirect = _redirect(strip_markers(text.replace("\r\n", "\n")), ctx)
-    expander = Expander(ctx, out)
+    expander = Expander(ctx, out, budget)
     links = LinkTable(ctx, out)
     wikitext = expander.expand(parse_wikitext(mark_headings(body), "view"), expander.page)
     if expander.stopped is not None and expander.stopped not in wikitext:
         wikitext = expander.stopped + "\n\n" + wikitext
     wikitext = expander.restore_code(protect_link_pipes(_switches(wikitext, out.flags)))
-    state = BlockState()
+    state = _BudgetedState()
     state.env["wiki_links"] = links
+    state.env["budget"] = budget
     html, _ = _MARKDOWN.parse(wikitext, state)
     assert isinstance(html, str)
     html = number_headings(html, ctx, out.flags, out.sections)

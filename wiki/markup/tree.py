@@ -23,7 +23,9 @@ from wiki.markup.code import protected_spans
 
 Mode = Literal["view", "include", "source"]
 
-#: Deeper brace nesting is left as text: it keeps expansion's recursion bounded.
+#: Deeper nesting of templates, parameters and links is left as text: it bounds the
+#: recursion of expansion and of the pre-save transform.  A run of braces counts one level
+#: per two braces (``{{{{{{x}}}}}}`` nests three deep), so one long run cannot nest deeper.
 MAX_NESTING = 100
 
 _TOKEN = re.compile(r"\{\{+|\}\}+|\[\[|\]\]|\||\x7fV(\d+)\x7f")
@@ -68,26 +70,35 @@ Node = Union[str, Verbatim, Link, Template, Param]
 class _Open:
     """An opening ``{{``-run or ``[[`` not closed yet."""
 
-    __slots__ = ("char", "count", "parts")
+    __slots__ = ("char", "count", "levels", "parts")
 
     def __init__(self, char: str, count: int):
         self.char = char
         self.count = count
+        #: How deep the nodes made from this run can nest: one level per two braces.
+        self.levels = count // 2 if char == "{" else 1
         self.parts: list[list[Node]] = [[]]
 
 
-def _add_text(acc: list[Node], text: str) -> None:
-    if acc and type(acc[-1]) is str:
-        acc[-1] += text
-    else:
-        acc.append(text)
+def _freeze(acc: list[Node]) -> tuple[Node, ...]:
+    """``acc`` as a tree tuple, each run of text pieces joined into one string.
 
-
-def _add(acc: list[Node], node: Node) -> None:
-    if type(node) is str:
-        _add_text(acc, node)
-    else:
-        acc.append(node)
+    Text is collected in pieces and joined once here: adding to the last string of a list
+    copies it every time, which made pages with many ``|`` (Markdown tables) quadratic.
+    """
+    out: list[Node] = []
+    pieces: list[str] = []
+    for node in acc:
+        if type(node) is str:
+            pieces.append(node)  # type: ignore[arg-type]
+            continue
+        if pieces:
+            out.append("".join(pieces))
+            pieces = []
+        out.append(node)
+    if pieces:
+        out.append("".join(pieces))
+    return tuple(out)
 
 
 def _protect(text: str, mode: Mode) -> tuple[str, list[Verbatim]]:
@@ -127,6 +138,7 @@ def parse_wikitext(text: str, mode: Mode) -> tuple[Node, ...]:
     work = _inclusion(work, mode)
     root: list[Node] = []
     stack: list[_Open] = []
+    nesting = 0  # the levels of the runs on ``stack``
 
     def parent() -> list[Node]:
         return stack[-1].parts[-1] if stack else root
@@ -135,33 +147,36 @@ def parse_wikitext(text: str, mode: Mode) -> tuple[Node, ...]:
     while (m := _TOKEN.search(work, pos)) is not None:
         acc = parent()
         if m.start() > pos:
-            _add_text(acc, work[pos:m.start()])
+            acc.append(work[pos:m.start()])
         token = m.group(0)
         pos = m.end()
         char = token[0]
         if char in "{[":
-            if len(stack) >= MAX_NESTING:
-                _add_text(acc, token)
+            opened = _Open(char, len(token))
+            if nesting + opened.levels > MAX_NESTING:
+                acc.append(token)
             else:
-                stack.append(_Open(char, len(token)))
+                stack.append(opened)
+                nesting += opened.levels
         elif char == "|":
             if stack and stack[-1].char == "{":
                 stack[-1].parts.append([])
             else:
-                _add_text(acc, "|")
+                acc.append("|")
         elif char == "]":
             if stack and stack[-1].char == "[":
-                opened = stack.pop()
-                parent().append(Link(tuple(opened.parts[0])))
+                closed = stack.pop()
+                nesting -= closed.levels
+                parent().append(Link(_freeze(closed.parts[0])))
             else:
-                _add_text(acc, token)
+                acc.append(token)
         elif char == "}":
             if not stack or stack[-1].char != "{":
-                _add_text(acc, token)
+                acc.append(token)
                 continue
             top = stack[-1]
             matched = 3 if min(len(token), top.count) >= 3 else 2
-            parts = tuple(tuple(part) for part in top.parts)
+            parts = tuple(_freeze(part) for part in top.parts)
             node: Node = Param(parts) if matched == 3 else Template(parts)
             top.count -= matched
             pos = m.start() + matched
@@ -169,23 +184,23 @@ def parse_wikitext(text: str, mode: Mode) -> tuple[Node, ...]:
                 top.parts = [[node]]
             else:
                 stack.pop()
+                nesting -= top.levels
                 if top.count == 1:
-                    _add_text(parent(), "{")
+                    parent().append("{")
                 parent().append(node)
         else:
             parent().append(verbatims[int(m.group(1))])
     if pos < len(work):
-        _add_text(parent(), work[pos:])
+        parent().append(work[pos:])
     while stack:
         top = stack.pop()
         acc = parent()
-        _add_text(acc, top.char * top.count)
+        acc.append(top.char * top.count)
         for i, part in enumerate(top.parts):
             if i:
-                _add_text(acc, "|")
-            for node in part:
-                _add(acc, node)
-    return tuple(root)
+                acc.append("|")
+            acc.extend(part)
+    return _freeze(root)
 
 
 def split_named(part: tuple[Node, ...]) -> tuple[tuple[Node, ...], tuple[Node, ...]] | None:

@@ -40,7 +40,7 @@ from whoosh import index, qparser
 from whoosh.collectors import TopCollector, UnlimitedCollector
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.highlight import HtmlFormatter, NullFormatter
+from whoosh.highlight import HtmlFormatter
 from whoosh.multiproc import MpWriter
 from whoosh.query import And, Every, Not, Or, Phrase, Prefix, Query
 from whoosh.reading import SegmentReader
@@ -438,21 +438,25 @@ class WhooshBackend:
 
         The index holds stems, so a correction is a stem; the first page the corrected query
         finds within the scope shows how the stem is written, and that word is offered.
+        The corrected words are put into the typed text by our own analysis of it: Whoosh's
+        ``Correction.format_string`` needs the character positions of every query term, and
+        a word the analyzer splits (``tickt=1``, ``Mian=Page``) becomes a phrase whose terms
+        have none (Whoosh 2.7.5 then fails with a ``TypeError``).
         """
         if not has_spelled_words(query.text):
             return None
         searcher = self._searcher()
         original = self._text_query(query.text)
-        correction = searcher.correct_query(original, query.text, prefix=1, maxdist=2)
-        if not correction.tokens or correction.query == original:
+        correction = searcher.correct_query(original, None, prefix=1, maxdist=2)
+        # compared with a fresh parse: correcting a phrase also changes the words of the original
+        if not correction.tokens or correction.query == self._text_query(query.text):
             return None
         found = self._run(searcher, correction.query, query, scope, limit=1)
         if found is None or found.is_empty():
             return None
         words = surface_words(found[0].get("display", "") + " " + found[0].get("content", ""))
-        for token in correction.tokens:
-            token.text = words.get(token.text, token.text)
-        return correction.format_string(NullFormatter())
+        corrected = {token.original: words.get(token.text, token.text) for token in correction.tokens}
+        return _replace_words(query.text, corrected, searcher.schema["content"].analyzer)
 
     def titles_with_prefix(self, prefix: str, scope: ReadScope, limit: int = 10) -> list[str]:
         key = " ".join(prefix.replace("_", " ").split()).lower()
@@ -465,6 +469,18 @@ class WhooshBackend:
     def indexed_revisions(self) -> dict[int, int]:
         reader = self._searcher().reader()
         return {int(f["page_id"]): f["revision_id"] for f in reader.all_stored_fields()}
+
+
+def _replace_words(text: str, corrected: dict[str, str], analyzer) -> str:
+    """``text`` with each word whose term is a key of ``corrected`` replaced by its value."""
+    out: list[str] = []
+    end = 0
+    for token in analyzer(text, chars=True, mode="query"):
+        if token.text in corrected:
+            out += [text[end:token.startchar], corrected[token.text]]
+            end = token.endchar
+    out.append(text[end:])
+    return "".join(out)
 
 
 def _top_and_total(searcher: Searcher, q: Query, allowed: list[Allowed | None], limit: int,

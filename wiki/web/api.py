@@ -8,6 +8,7 @@ for programs and never changes, ``message`` is for people, in the request's lang
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,6 +27,7 @@ from wiki.pages import EditConflict, SaveError, save_page
 from wiki.permissions import PermissionDenied
 from wiki.rendering import render_revision
 from wiki.security import ratelimit
+from wiki.storable import MAX_ROW_ID, is_row_id, unstorable
 from wiki.titles import InvalidTitle
 from wiki.web import openapi
 from wiki.web.auth import client_ip
@@ -145,11 +147,52 @@ def openapi_document():
     return jsonify(openapi.document(bp for bp in current_app.blueprints.values() if getattr(bp, "is_api", False)))
 
 
+#: Deepest nesting of arrays and objects a JSON body may have.
+MAX_JSON_DEPTH = 32
+
+
 def json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
+    """The request's JSON object; ``ApiError`` (400) for anything else, for nesting deeper
+    than ``MAX_JSON_DEPTH`` and for strings no database can store (``wiki.storable``)."""
+    data = None
+    if request.is_json:
+        try:
+            data = json.loads(request.get_data(cache=True))
+        except RecursionError:  # the decoder's own stack limit, far deeper than ours
+            raise _too_deep() from None
+        except ValueError:  # not JSON, or not UTF-8
+            data = None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", gettext("The body must be a JSON object."))
+    _check_json(data)
     return data
+
+
+def _too_deep() -> ApiError:
+    return ApiError(400, "invalid_json", gettext("The JSON body is nested more than %(most)s levels deep.",
+                                                 most=MAX_JSON_DEPTH))
+
+
+def _check_json(data: Any) -> None:
+    """Walk ``data`` (without recursion: it may be deep) for the limits of ``json_body``."""
+    pending: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH and isinstance(value, (dict, list)):
+            raise _too_deep()
+        if isinstance(value, str):
+            problem = unstorable(path or "body", value)
+            if problem:
+                raise ApiError(400, "invalid_input", problem, {"field": path})
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{path}.{key}" if path else key
+                problem = unstorable(name, key)
+                if problem:
+                    raise ApiError(400, "invalid_input", problem, {"field": name})
+                pending.append((item, name, depth + 1))
+        elif isinstance(value, list):
+            pending.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
 
 
 def _page_or_404(title):
@@ -168,7 +211,7 @@ def get_page(name: str):
     title = s.titles.from_dbkey(name)
     page = _page_or_404(title)
     revision_id = request.args.get("revision", type=int) or page.latest_id
-    revision = db_session().get(Revision, revision_id)
+    revision = db_session().get(Revision, revision_id) if is_row_id(revision_id) else None
     if revision is None or revision.page_id != page.id or is_archived(db_session(), revision.id):
         raise ApiError(404, "not_found", gettext("Revision %(revision)s is not a revision of %(title)s.",
                                                  revision=revision_id, title=title.prefixed))
@@ -199,22 +242,25 @@ def put_page(name: str):
     base = data.get("base_revision_id")
     if not isinstance(summary, str):
         raise ApiError(400, "invalid_input", gettext("'summary' must be a string."), {"field": "summary"})
-    if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
-        raise ApiError(400, "invalid_input", gettext("'base_revision_id' must be an integer."),
+    if base is not None and (not isinstance(base, int) or isinstance(base, bool) or not is_row_id(base)):
+        raise ApiError(400, "invalid_input", gettext("'base_revision_id' must be a revision number (a whole number "
+                                                     "from 1 to %(most)s).", most=MAX_ROW_ID),
                        {"field": "base_revision_id"})
     watch = data.get("watch")
     if watch is not None and not isinstance(watch, bool):
         raise ApiError(400, "invalid_input", gettext("'watch' must be true or false."), {"field": "watch"})
     who = actor()
     ratelimit.hit(s, "edits", ratelimit.client_key(who, client_ip()))
+    # looked up in a read session closed before the write: a request holding a connection
+    # while it waits for the write lock can exhaust the pool under many writers, and a write
+    # session that has begun would make save_page render under the lock
+    with s.db.read() as session:
+        existing = s.get_page(session, title)
+        if existing is not None and existing.account_id is not None \
+                and not s.policy.allows(who, "read", title, existing):
+            raise ApiError(404, "not_found", gettext("The page %(title)s does not exist.", title=title.prefixed))
     try:
         with s.db.write() as session:
-            # looked up in the write transaction: a request holding a second (read) connection
-            # while it waits for the write lock can exhaust the pool under many writers
-            existing = s.get_page(session, title)
-            if existing is not None and existing.account_id is not None \
-                    and not s.policy.allows(who, "read", title, existing):
-                raise ApiError(404, "not_found", gettext("The page %(title)s does not exist.", title=title.prefixed))
             result = save_page(s, session, title, text, who, summary=summary, minor=bool(data.get("minor")),
                                base_revision_id=base, extra={} if watch is None else {"watch": watch})
     except SaveError as exc:

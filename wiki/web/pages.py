@@ -24,9 +24,11 @@ from wiki.rendering import render_revision
 from wiki.security.ratelimit import RateLimited
 from wiki.security.web import limit, too_many_requests
 from wiki.site import Site
+from wiki.storable import is_row_id
 from wiki.titles import InvalidTitle, Title
 from wiki.web.context import actor, db_session, pages, site, with_subject_and_talk
 from wiki.web.context import page as page_named
+from wiki.web.encoding import checks_own_encoding, refuse_bad_text, undecodable_fields
 from wiki.web.skin import wiki_url
 
 bp = Blueprint("pages", __name__)
@@ -69,13 +71,16 @@ def home():
 
 @bp.route("/wiki/", methods=["GET", "POST"], defaults={"name": MAIN_PAGE})
 @bp.route("/wiki/<path:name>", methods=["GET", "POST"])
+@checks_own_encoding  # a submitted edit form comes back with the text; everything else refuses
 def view(name: str):
     s = site()
     title = s.titles.from_dbkey(name)
-    if title.is_special:
-        return _special(s, title)
     action = request.values.get("action", "diff" if "diff" in request.args else "view")
     handler = page_actions(s).get(action)
+    if title.is_special or handler is not do_edit or request.method != "POST":
+        refuse_bad_text()
+    if title.is_special:
+        return _special(s, title)
     if handler is None:
         return error_page(400, gettext("No such action"), gettext("The action %(action)r is not known.", action=action))
     return handler(s, title)
@@ -203,18 +208,26 @@ def do_edit(s: Site, title: Title):
 
 def _submit(s: Site, title: Title, page: Page | None, who: Actor):
     form = request.form
-    text = form.get("text", "")
-    summary = form.get("summary", "")
+    undecodable = undecodable_fields()
+    text = undecodable.get("text", form.get("text", ""))
+    summary = undecodable.get("summary", form.get("summary", ""))
     minor = bool(form.get("minor"))
     section = _section_index()
-    new_section, subject = form.get("section") == "new", form.get("subject", "")
+    new_section, subject = form.get("section") == "new", undecodable.get("subject", form.get("subject", ""))
     watch = bool(form.get("watch")) if form.get("watch_shown") else None
     base_id = form.get("base_revision_id") or None
-    base_revision_id = int(base_id) if base_id and base_id.isdigit() else None
+    base_revision_id = int(base_id) if base_id and base_id.isascii() and base_id.isdigit() else None
     context = dict(title=title, text=text, summary=summary, minor=minor, section=section, new_section=new_section,
                    subject=subject, watch=watch is not False,
                    base_revision_id=base_id or "", page_title=gettext("Editing %(title)s", title=title.prefixed),
                    created=page is None)
+    if undecodable:  # the form comes back with what could be read, so that nothing typed is lost
+        errors = [gettext("Some of the text was not sent as UTF-8; the characters that could not be read are shown "
+                          "as �. Correct them and save again.")]
+        return render_template("edit.html", errors=errors, **context), 400
+    if base_id is not None and (base_revision_id is None or not is_row_id(base_revision_id)):
+        errors = [gettext("The base revision %(id)s is not a revision number.", id=base_id)]
+        return render_template("edit.html", errors=errors, **context), 400
     if "preview" in form:
         output, errors = preview(s, db_session(), title, text, who)
         return render_template("edit.html", preview_html=output.html, errors=errors, **context)
