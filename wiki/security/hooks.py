@@ -1,14 +1,14 @@
 """The accounts-and-security built-in plugin: its special pages, the portal and request
-blueprints, menu links, and the attribution of edits made while impersonating."""
+blueprints, menu links, its clean-up job, and the attribution of edits made while impersonating."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from wiki.hooktypes import MenuItem, SpecialPage
+from wiki.hooktypes import Job, MenuItem, SpecialPage
 from wiki.hookspecs import hookimpl
 from wiki.portal import views as portal_views
-from wiki.security import admin_views, ratelimit, user_views, views, web
+from wiki.security import admin_views, ratelimit, sessions, user_views, views, web
 
 STAFF = ("staff", "admin")
 
@@ -61,6 +61,11 @@ def register_special_pages():
 @hookimpl
 def register_blueprints():
     return [web.bp, portal_views.bp]
+
+
+@hookimpl
+def register_jobs():
+    return [Job("security.sessions", sessions.prune, every_seconds=24 * 60 * 60)]
 
 
 @hookimpl
