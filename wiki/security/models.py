@@ -18,18 +18,31 @@ from wiki.models import Account, Base, User, UTCDateTime, utcnow
 
 
 class UserSecurity(Base):
-    """Per-user sign-in state: failed attempts, lock-out and the second factor."""
+    """Per-user sign-in state: the second factor and when the password last changed."""
 
     __tablename__ = "user_security"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The last TOTP time-step accepted, so a code cannot be replayed.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SigninFailure(Base):
+    """Failed sign-ins in a row for one user (``who`` is ``user:<id>``, or ``name:<name>`` for a
+    name no active user has) from one ``source``: ``ip:<address>``, ``device:<known device
+    id>``, or ``*`` for all of them but the user's known devices (``wiki.security.lockout``)."""
+
+    __tablename__ = "signin_failures"
+
+    who: Mapped[str] = mapped_column(String(100), primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Until when attempts from this source are refused unchecked (a lock, or a delay for ``*``).
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserSession(Base):

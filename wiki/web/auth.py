@@ -106,6 +106,12 @@ def _render(template: str, status: int = 200, **ctx):
     return render_template(template, **ctx), status
 
 
+def _raise_if_delayed(outcome: signin.Outcome) -> None:
+    """Checks that must wait are answered like the per-address limit: 429 with ``Retry-After``."""
+    if outcome.retry_after:
+        raise ratelimit.RateLimited("signin", outcome.retry_after)
+
+
 def user_login(req):
     if request.method != "POST":
         return _render("login.html", name="", error=None, returnto=_safe_next(request.values.get("returnto")))
@@ -121,7 +127,8 @@ def user_login(req):
                            error=gettext("The sign-in took too long; enter your password again."))
         with s.db.write() as db:
             outcome = signin.check_second_factor(s, db, pending["user_id"], request.form.get("code", ""),
-                                                 client_ip(), now)
+                                                 client_ip(), request.cookies.get(devices.COOKIE), now)
+        _raise_if_delayed(outcome)
         if outcome.ok:
             session.pop(PENDING, None)
             return _finish(outcome.user_id, pending["remember"], pending["returnto"])
@@ -132,7 +139,9 @@ def user_login(req):
     ratelimit.hit(s, "signin", client_ip())
     name = request.form.get("username", "")
     with s.db.write() as db:
-        outcome = signin.check_password(s, db, name, request.form.get("password", ""), client_ip(), now)
+        outcome = signin.check_password(s, db, name, request.form.get("password", ""), client_ip(),
+                                        request.cookies.get(devices.COOKIE), now)
+    _raise_if_delayed(outcome)
     if not outcome.ok:
         return _render("login.html", 401, name=name, returnto=returnto, error=outcome.error)
     remember = bool(request.form.get("remember"))
