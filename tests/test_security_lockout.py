@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -14,6 +15,7 @@ from tests.support.wiki import PASSWORD, add_user
 from wiki.app import create_app
 from wiki.accounts import find_user
 from wiki.security import lockout, signin, users
+from wiki.security.models import SigninFailure
 from wiki.security.testing import sign_in
 
 WRONG = "Wrong-Guess-1!"
@@ -153,3 +155,32 @@ def test_lockout_mail_is_sent_once_however_many_addresses_lock(make_site, smtp_s
     assert len(subjects) == 2 and "locked" in subjects[1] and "Reset your password" in subjects[0]
     time.sleep(0.3)
     assert len(smtp_sink.messages) == 2
+
+
+def test_two_first_failures_at_once_both_count(any_site):
+    """The second request waits for the first one's new row instead of failing on it."""
+    add_user(any_site, "Duo", "staff")
+    now = datetime.now(timezone.utc)
+    first_counted, errors = threading.Event(), []
+
+    def fail(hold: bool) -> None:
+        try:
+            with any_site.db.write() as session:
+                user = find_user(session, "Duo")
+                lockout.register_failure(any_site, session, lockout.attempt(session, user, "Duo", "192.0.2.9", None),
+                                         now)
+                if hold:  # keep the new row uncommitted while the other request makes its own
+                    first_counted.set()
+                    time.sleep(0.5)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    first = threading.Thread(target=fail, args=(True,))
+    first.start()
+    first_counted.wait(10)
+    fail(hold=False)
+    first.join()
+    assert errors == []
+    with any_site.db.read() as session:
+        row = session.get(SigninFailure, (f"user:{find_user(session, 'Duo').id}", "ip:192.0.2.9"))
+        assert row.failures == 2

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext
 from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wiki.models import User
@@ -106,8 +107,12 @@ def _count(session: Session, who: str, source: str, window: timedelta, since: da
            now: datetime) -> SigninFailure:
     row = session.get(SigninFailure, (who, source), with_for_update=True)
     if row is None:
-        row = SigninFailure(who=who, source=source, failures=0, last_failure_at=now)
-        session.add(row)
+        try:
+            with session.begin_nested():
+                row = SigninFailure(who=who, source=source, failures=0, last_failure_at=now)
+                session.add(row)
+        except IntegrityError:  # a failure from the same source at the same moment made the row
+            row = session.get(SigninFailure, (who, source), with_for_update=True)
     elif not _counting(row, window, since, now):
         row.failures, row.blocked_until = 0, None
     row.failures += 1
@@ -121,7 +126,7 @@ def register_failure(site: Site, session: Session, attempt: Attempt, now: dateti
     user_id = attempt.user.id if attempt.user is not None else None
     pair = _count(session, attempt.who, attempt.source, LOCK_TIME, since, now)
     audit.record(session, "signin.failure", user_id=user_id, ip=attempt.ip,
-                 detail=f"failure {pair.failures}" if user_id else f"unknown or disabled user {attempt.who[5:]!r}")
+                 detail=f"failure {pair.failures}" if user_id else f"unknown or disabled user {attempt.who.removeprefix('name:')!r}")
     if not attempt.trusted:
         spread = _count(session, attempt.who, ELSEWHERE, SLOW_WINDOW, since, now)
         if spread.failures > SLOW_AFTER:
