@@ -8,8 +8,10 @@ import time
 
 import pytest
 import requests
+from gunicorn.ctl.client import ControlClient
 
 from tests.support import free_port
+from wiki.server import control_socket
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -69,51 +71,82 @@ def test_db_upgrade_is_idempotent(instance):
     assert "up to date" in run(instance, "db", "upgrade").stdout
 
 
+def _serve(instance, port: int, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "TICKETWIKI_INSTANCE": str(instance), "PYTHONPATH": ROOT}
+    return subprocess.Popen([sys.executable, "-m", "wiki", "serve", "--port", str(port), *args], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _answers(proc: subprocess.Popen, url: str, count: int = 1) -> set[int]:
+    """The status codes of ``count`` requests, once the server answers at all."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return {requests.get(url, timeout=30).status_code for _ in range(count)}
+        except requests.ConnectionError:
+            assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
+            time.sleep(0.3)
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    proc.terminate()
+    return proc.communicate(timeout=30)[0]
+
+
 def test_serve_answers_over_http(instance):
     run(instance, "user", "create", "server bot", "--role", "staff")
     token = run(instance, "apikey", "create", "server bot", "--scope", "write").stdout.strip()
     port = free_port()
-    env = {**os.environ, "TICKETWIKI_INSTANCE": str(instance), "PYTHONPATH": ROOT}
-    proc = subprocess.Popen([sys.executable, "-m", "wiki", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = _serve(instance, port)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                page = requests.get(f"{base}/wiki/Main_Page", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
-                time.sleep(0.2)
-        assert page.status_code == 200 and "Welcome to ticketwiki" in page.text
+        assert _answers(proc, f"{base}/wiki/Main_Page") == {200}
+        assert "Welcome to ticketwiki" in requests.get(f"{base}/wiki/Main_Page", timeout=5).text
         put = requests.put(f"{base}/api/v1/pages/Help:Served", json={"text": "over HTTP"},
                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert put.status_code == 201, put.text
         assert "over HTTP" in requests.get(f"{base}/wiki/Help:Served", timeout=5).text
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        _stop(proc)
 
 
 def test_serve_with_several_processes(instance):
     port = free_port()
-    env = {**os.environ, "TICKETWIKI_INSTANCE": str(instance), "PYTHONPATH": ROOT}
-    proc = subprocess.Popen([sys.executable, "-m", "wiki", "serve", "--port", str(port), "--workers", "2",
-                             "--threads", "2"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = _serve(instance, port, "--workers", "2", "--threads", "2")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                statuses = {requests.get(f"http://127.0.0.1:{port}/wiki/Main_Page", timeout=30).status_code
-                        for _ in range(10)}
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
-                time.sleep(0.3)
-        assert statuses == {200}
+        statuses = _answers(proc, f"http://127.0.0.1:{port}/wiki/Main_Page", count=10)
     finally:
-        proc.terminate()
-        output = proc.communicate(timeout=30)[0]
+        output = _stop(proc)
+    assert statuses == {200}
     assert "2 processes x 2 threads" in output and "Booting worker" in output
+
+
+def _control_socket_binds(folder) -> list[str]:
+    """What the gunicorn listening on the instance's control socket is bound to."""
+    path = control_socket(str(folder))
+    deadline = time.monotonic() + 10
+    while not path.exists():
+        assert time.monotonic() < deadline, f"no control socket at {path}"
+        time.sleep(0.1)
+    with ControlClient(str(path), timeout=10) as client:
+        return client.send_command("show config")["bind"]
+
+
+def test_two_servers_with_workers_keep_their_own_control_sockets(instance, tmp_path):
+    other = tmp_path / "other"
+    run(other, "init")
+    folders, ports = (instance, other), (free_port(), free_port())
+    servers = [_serve(folder, port, "--workers", "2", "--threads", "2") for folder, port in zip(folders, ports)]
+    try:
+        for proc, port in zip(servers, ports):
+            assert _answers(proc, f"http://127.0.0.1:{port}/wiki/Main_Page") == {200}
+        for folder, port in zip(folders, ports):
+            assert _control_socket_binds(folder) == [f"127.0.0.1:{port}"]
+        _stop(servers[1])
+        # stopping one server leaves the other's control socket in place
+        assert _control_socket_binds(instance) == [f"127.0.0.1:{ports[0]}"]
+        assert _answers(servers[0], f"http://127.0.0.1:{ports[0]}/wiki/Main_Page") == {200}
+    finally:
+        for proc in servers:
+            if proc.poll() is None:
+                _stop(proc)

@@ -45,7 +45,7 @@ def test_init_sets_up_the_core_and_nothing_of_any_plugin(bare):
     assert "pages" in tables and "plugin_states" in tables and "ticket_counter" not in tables
     with bare.db.read() as session:
         assert [row[0] for row in session.execute(text("SELECT version_num FROM alembic_version"))] == [
-            "0011_plugin_states"]
+            "0013_signin_failures"]
 
 
 def test_pages_search_ask_and_the_api_work_without_plugins(bare):

@@ -83,8 +83,9 @@ def test_mail_queued_outside_a_request_is_translated_too(make_site, smtp_sink):
     now = datetime.now(timezone.utc)
     with site.db.write() as session:
         user = session.scalar(select(User).where(User.name == "Amal"))
+        attempt = lockout.attempt(session, user, user.name, "192.0.2.7", None)
         for _ in range(lockout.MAX_FAILURES):
-            locked = lockout.register_failure(site, session, user, "192.0.2.7", now)
+            locked = lockout.register_failure(site, session, attempt, now)
     assert locked
     subjects = {m.subject: m.text() for m in smtp_sink.wait_for(2)}
     notice = subjects["[ticketwiki] تنبيه أمني: حسابك مقفل"]

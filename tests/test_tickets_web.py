@@ -14,6 +14,7 @@ import requests
 
 from plugins.tickets.testing import PASSWORD, get_ticket, make_desk, open_test_ticket
 from tests.support.live_server import LiveServer
+from tests.support.wiki import sign_in_browser
 from wiki.app import create_app
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -110,7 +111,7 @@ def test_customer_and_staff_work_a_ticket_in_the_browser(make_site, chromium):
         customer = chromium.new_context().new_page()
         staff = chromium.new_context().new_page()
         try:
-            _sign_in(customer, server.url, "Alice")
+            sign_in_browser(customer, server.url, "Alice")
             _follow(customer, "nav.sidebar a:has-text('Open a ticket')")
             customer.fill("input[name=subject]", "Printer prints blank pages")
             customer.fill("textarea[name=description]", "Since this morning every page is blank.")
@@ -120,7 +121,7 @@ def test_customer_and_staff_work_a_ticket_in_the_browser(make_site, chromium):
             customer.wait_for_url("**/wiki/Ticket:1001")
             assert "Your ticket Ticket:1001 was opened." in customer.content()
 
-            _sign_in(staff, server.url, "Agent")
+            sign_in_browser(staff, server.url, "Agent")
             staff.goto(server.url + "/wiki/Special:TicketQueue")
             assert "Printer prints blank pages" in staff.content()
             _follow(staff, "a:has-text('1001')")
@@ -156,9 +157,3 @@ def _follow(page, selector: str) -> None:
         page.click(selector)
 
 
-def _sign_in(page, base: str, name: str) -> None:
-    page.goto(base + "/wiki/Special:UserLogin")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.loginform button[type=submit]")
-    page.wait_for_url("**/wiki/**")

@@ -97,3 +97,49 @@ def test_talk_and_subject_pages(titles):
 def test_subpage_parts(titles):
     title = titles.parse("Help:Billing/Refunds/Cards")
     assert (title.root_text, title.base_text, title.subpage_text) == ("Billing", "Billing/Refunds", "Cards")
+
+
+@pytest.mark.parametrize(
+    "raw, text",
+    [
+        # bidirectional controls are removed (MediaWiki does the same)
+        ("Ticket\u202e1001", "Ticket1001"),
+        ("\u200fMain Page\u200e", "Main Page"),
+        ("Main\u2066 Page\u2069", "Main Page"),
+        ("ضريبة\u061c", "ضريبة"),
+        # characters that draw nothing are removed
+        ("Main\u200bPage", "MainPage"),
+        ("Main\u200b Page", "Main Page"),
+        ("\ufeffMain\u2060 Pa\u00adge", "Main Page"),
+        ("Main\u200cPage", "MainPage"),
+        ("Main\u200dPage", "MainPage"),
+        ("ر\u200cا", "را"),  # after a letter that never joins the next, a non-joiner shows nothing
+        ("ضري\u200dبة", "ضريبة"),
+        # ... but not where they change how the text is drawn
+        ("می\u200cشود", "می\u200cشود"),
+        ("क्\u200dष", "क्\u200dष"),
+        ("\U0001f468\u200d\U0001f469", "\U0001f468\u200d\U0001f469"),
+        # letters in another width or typeface are those letters
+        ("Ｍain Page", "Main Page"),
+        ("ＭＡＩＮ　ＰＡＧＥ", "MAIN PAGE"),
+        ("𝐌𝐚𝐢𝐧 Page", "Main Page"),
+        ("ｶﾞｲﾄﾞ", "ガイド"),
+        ("ﺿﺮﻳﺒﺔ", "ضريبة"),
+        ("第１回会議", "第1回会議"),
+        # full-width punctuation and other compatibility characters keep their look
+        ("问题（一）：打印机", "问题（一）：打印机"),
+        ("H₂O and x²", "H₂O and x²"),
+    ],
+)
+def test_look_alikes_and_invisible_characters_are_one_title(titles, raw, text):
+    assert titles.parse(raw).text == text
+
+
+def test_a_look_alike_namespace_prefix_is_the_namespace(titles):
+    assert titles.parse("Ｈｅｌｐ:Ｓｔａｒｔ").prefixed == "Help:Start"
+    assert titles.parse("\u202eHelp:x").ns == 12
+
+
+def test_a_title_of_invisible_characters_is_empty(titles):
+    with pytest.raises(InvalidTitle, match="no page name|empty"):
+        titles.parse("\u200b\u202e\u200d")

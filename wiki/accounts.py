@@ -7,6 +7,7 @@ SHA-256 of the secret is enough to store them and keeps each API request cheap; 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -64,11 +65,19 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(user: User, password: str) -> bool:
-    if not user.password_hash:
-        return False
+@functools.cache
+def _dummy_hash() -> str:
+    """The hash of a random password nobody knows, made with the parameters of real ones."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """Whether ``password`` is the user's.  Without a user, or a user without a password, a
+    dummy hash is checked instead, so the answer takes as long either way and does not
+    tell whether the user exists."""
+    stored = user.password_hash if user is not None else None
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(stored or _dummy_hash(), password) and bool(stored)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -9,7 +9,7 @@ import click
 
 from wiki.accounts import AccountError, create_api_key, create_user, find_user
 from wiki.config import load_settings
-from wiki.install import initialize, upgrade_database
+from wiki.install import initialize, upgrade
 from wiki.jobs import Scheduler, registered_jobs, run_jobs
 from wiki.plugins import gather, make_plugin_manager
 from wiki.site import Site, create_site
@@ -46,6 +46,7 @@ def init(ctx: Context) -> None:
     report = initialize(ctx.site)
     click.echo(f"Database ready: {ctx.site.settings.database_url.split('@')[-1]}")
     click.echo(f"Seed pages created: {len(report.seeded)}")
+    _echo_retitled(report.retitled)
     if report.admin_name:
         click.echo("First admin created. These credentials are shown once; keep them safe:")
         click.echo(f"  user name: {report.admin_name}")
@@ -90,9 +91,14 @@ def db() -> None:
 @db.command("upgrade")
 @pass_ctx
 def db_upgrade(ctx: Context) -> None:
-    """Apply the core's and plugins' migrations."""
-    upgrade_database(ctx.site)
+    """Apply the core's and plugins' migrations, then move pages whose titles are now written otherwise."""
+    _echo_retitled(upgrade(ctx.site))
     click.echo("Database is up to date.")
+
+
+def _echo_retitled(moved: list[tuple[str, str]]) -> None:
+    for old, new in moved:
+        click.echo(f"Moved {old!r} to {new!r}: its title is now written that way")
 
 
 @main.group()

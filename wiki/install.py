@@ -1,4 +1,5 @@
-"""First run and upgrades: migrate the database, load seed pages, create the first admin."""
+"""First run and upgrades: migrate the database, move pages whose titles the title rules now
+write differently, load seed pages, create the first admin."""
 
 from __future__ import annotations
 
@@ -12,18 +13,27 @@ from wiki.models import User
 from wiki.pages import save_page
 from wiki.permissions import SYSTEM
 from wiki.plugins import gather_by_plugin
+from wiki.retitle import retitle_pages
 from wiki.site import Site
 
 
 @dataclass
 class InitReport:
     seeded: list[str]
+    retitled: list[tuple[str, str]]
     admin_name: str | None = None
     admin_password: str | None = None
 
 
 def upgrade_database(site: Site) -> None:
     migrate.upgrade(site.db.engine, site.migration_locations)
+
+
+def upgrade(site: Site) -> list[tuple[str, str]]:
+    """Migrate the database, then move the pages whose stored titles are no longer in normal
+    form (``wiki.retitle``); returns those moves."""
+    upgrade_database(site)
+    return retitle_pages(site)
 
 
 def load_seed_pages(site: Site, plugin: str | None = None) -> list[str]:
@@ -53,8 +63,8 @@ def ensure_admin(site: Site, name: str = "Admin") -> tuple[str, str] | None:
 
 
 def initialize(site: Site) -> InitReport:
-    upgrade_database(site)
-    report = InitReport(seeded=load_seed_pages(site))
+    retitled = upgrade(site)
+    report = InitReport(seeded=load_seed_pages(site), retitled=retitled)
     admin = ensure_admin(site)
     if admin:
         report.admin_name, report.admin_password = admin

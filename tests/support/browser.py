@@ -25,6 +25,7 @@ __all__ = [
     "chromium_path",
     "require_chromium",
     "launch_chromium",
+    "CspViolations",
     "chromium",
     "browser_page",
 ]
@@ -76,6 +77,36 @@ def launch_chromium(playwright, **kwargs):
         args=CHROMIUM_ARGS + extra_args,
         **kwargs,
     )
+
+
+class CspViolations:
+    """The Content-Security-Policy violations a page reports, from two witnesses: each
+    document's ``securitypolicyviolation`` events (a listener Playwright adds before any
+    script of the page runs, which the policy does not cover) and the browser's console
+    ("Refused to ... because it violates the following Content Security Policy directive").
+
+        violations = CspViolations(page)
+        page.goto(url)
+        assert violations.found() == []
+    """
+
+    LISTENER = ("window.__cspViolations = [];"
+                "document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push("
+                "e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' on ' + e.documentURI));")
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.console: list[str] = []
+        page.add_init_script(self.LISTENER)
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.console.append(message.text)
+
+    def found(self) -> list[str]:
+        """Every violation reported by the console so far, and by the current document."""
+        return self.console + self.page.evaluate("window.__cspViolations || []")
 
 
 try:

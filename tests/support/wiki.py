@@ -1,4 +1,5 @@
-"""Helpers for tests of the wiki: settings, users, saving pages, signing in, CSRF tokens."""
+"""Helpers for tests of the wiki: settings, users, saving pages, signing in (a test client or a
+browser), CSRF tokens."""
 
 from __future__ import annotations
 
@@ -54,3 +55,12 @@ def login(client, name: str, password: str = PASSWORD):
                                                             "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def sign_in_browser(page, base: str, name: str, password: str = PASSWORD) -> None:
+    """Sign in through the form in a Playwright ``page`` and wait until it is done."""
+    page.goto(base + "/wiki/Special:UserLogin")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", password)
+    page.click("form.loginform button[type=submit]")
+    page.wait_for_url("**/wiki/**")

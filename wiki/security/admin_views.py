@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from flask import abort, flash, redirect, request, session
+from flask import abort, flash, redirect, request
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -15,9 +15,9 @@ from wiki.models import User
 from wiki.namespaces import ACTIONS
 from wiki.permissions import PermissionDenied
 from wiki.portal import customers
-from wiki.security import audit, groups, impersonation, rights, sessions
+from wiki.security import audit, groups, impersonation, rights
 from wiki.security.views import limit_form, signin_first
-from wiki.web.auth import IMPERSONATOR, client_ip, start_session
+from wiki.web.auth import client_ip, start_session
 from wiki.web.skin import wiki_url
 
 
@@ -156,9 +156,7 @@ def impersonate(req):
         customer = impersonation.start(db, req.actor, request.form.get("user_id", type=int) or 0, ip=client_ip())
         staff = db.get(User, req.actor.user_id)
         acting = impersonation.acting_actor(db, customer, staff)
-        staff_epoch = sessions.epoch_of(db, staff.id)
-    start_session(customer, acting)
-    session[IMPERSONATOR] = [staff.id, staff_epoch]
+    start_session(customer, acting, impersonator=staff)
     flash(gettext("You are now signed in as %(name)s. Everything you do is recorded as done by you for them.",
                   name=customer.name))
     return redirect("/portal/")

@@ -1,5 +1,6 @@
 """Known devices: a long-lived random cookie marks a browser a user signed in from; signing
-in from a browser without a known cookie mails the user a security notice."""
+in from a browser without a known cookie mails the user a security notice, and failed
+sign-ins from a known device are counted apart from the rest (``wiki.security.lockout``)."""
 
 from __future__ import annotations
 
@@ -20,15 +21,26 @@ COOKIE = "tw_device"
 COOKIE_DAYS = 365
 
 
+def _known(session: Session, user_id: int, cookie: str | None) -> KnownDevice | None:
+    if not cookie:
+        return None
+    return session.scalar(select(KnownDevice).where(KnownDevice.device_hash == digest(cookie),
+                                                    KnownDevice.user_id == user_id))
+
+
+def known_device(session: Session, user_id: int, cookie: str | None) -> int | None:
+    """The id of the user's device this cookie marks, or ``None``; never writes."""
+    known = _known(session, user_id, cookie)
+    return known.id if known is not None else None
+
+
 def recognise(site: Site, session: Session, user: User, cookie: str | None, user_agent: str, ip: str,
               now: datetime) -> str | None:
     """Note a sign-in; returns a new cookie value when the device was unknown (mail sent)."""
-    if cookie:
-        known = session.scalar(select(KnownDevice).where(KnownDevice.device_hash == digest(cookie),
-                                                         KnownDevice.user_id == user.id))
-        if known is not None:
-            known.last_seen = now
-            return None
+    known = _known(session, user.id, cookie)
+    if known is not None:
+        known.last_seen = now
+        return None
     token = new_token()
     session.add(KnownDevice(user_id=user.id, device_hash=digest(token), user_agent=user_agent[:300],
                             first_seen=now, last_seen=now))

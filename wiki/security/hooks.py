@@ -1,16 +1,17 @@
 """The accounts-and-security built-in plugin: its special pages, the portal and request
-blueprints, menu links, and the attribution of edits made while impersonating."""
+blueprints, menu links, its clean-up jobs, and the attribution of edits made while impersonating."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from wiki.hooktypes import MenuItem, SpecialPage
+from wiki.hooktypes import Job, MenuItem, SpecialPage
 from wiki.hookspecs import hookimpl
 from wiki.portal import views as portal_views
-from wiki.security import admin_views, ratelimit, user_views, views, web
+from wiki.security import admin_views, lockout, ratelimit, sessions, user_views, views, web
 
 STAFF = ("staff", "admin")
+DAY = 24 * 60 * 60
 
 
 @hookimpl
@@ -61,6 +62,12 @@ def register_special_pages():
 @hookimpl
 def register_blueprints():
     return [web.bp, portal_views.bp]
+
+
+@hookimpl
+def register_jobs():
+    return [Job("security.sessions", sessions.prune, every_seconds=DAY),
+            Job("security.signin_failures", lockout.prune, every_seconds=DAY)]
 
 
 @hookimpl

@@ -1,8 +1,8 @@
-"""Tables of accounts, roles and security: sign-in state, one-time tokens, second factors,
-known devices, the audit log, groups, namespace-rights overrides, notification preferences,
+"""Tables of accounts, roles and security: sign-in state, browser sessions, one-time tokens,
+second factors, known devices, the audit log, groups, namespace-rights overrides, notification preferences,
 rate-limit counters, and the contacts and sites of customer accounts.
 
-Secrets are never stored: tokens, backup codes and device cookies are kept as SHA-256
+Secrets are never stored: tokens, session secrets, backup codes and device cookies are kept as SHA-256
 hashes (they are long random values, so a fast hash is enough); the TOTP seed must be
 readable to check codes and is the one exception.
 """
@@ -18,20 +18,51 @@ from wiki.models import Account, Base, User, UTCDateTime, utcnow
 
 
 class UserSecurity(Base):
-    """Per-user sign-in state: failed attempts, lock-out, the second factor and the session epoch."""
+    """Per-user sign-in state: the second factor and when the password last changed."""
 
     __tablename__ = "user_security"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The last TOTP time-step accepted, so a code cannot be replayed.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Sessions carry the epoch they were signed in under; moving it ends them (``wiki.security.sessions``).
-    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class SigninFailure(Base):
+    """Failed sign-ins in a row for one user (``who`` is ``user:<id>``, or ``name:<name>`` for a
+    name no active user has) from one ``source``: ``ip:<address>``, ``device:<known device
+    id>``, or ``*`` for all of them but the user's known devices (``wiki.security.lockout``)."""
+
+    __tablename__ = "signin_failures"
+
+    who: Mapped[str] = mapped_column(String(100), primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Until when attempts from this source are refused unchecked (a lock, or a delay for ``*``).
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserSession(Base):
+    """A browser's sign-in (``wiki.security.sessions``): its cookies carry a random secret,
+    kept here as a SHA-256 hash; the session is live until ``ended_at`` is set or
+    ``expires_at`` passes.  While staff act as a customer, ``user_id`` is the customer and
+    ``impersonator_id`` the staff member."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    impersonator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
 
 
 class BackupCode(Base):

@@ -108,7 +108,7 @@ def complete_reset(site: Site, session: Session, token: str, password: str, ip: 
     user.password_hash = hash_password(password)
     row.used_at = now
     state = security_of(session, user.id)
-    state.failed_logins, state.locked_until, state.password_changed_at = 0, None, now
+    state.password_changed_at = now  # which also ends the lock-outs (``wiki.security.lockout``)
     end_sessions(session, user.id)
     audit.record(session, "password.reset", user_id=user.id, ip=ip)
     mail_user(site, session, user, lazy_gettext("Your password was changed"),

@@ -15,7 +15,7 @@ def peek(session: Session, user_id: int) -> UserSecurity | None:
 def security_of(session: Session, user_id: int, for_update: bool = False) -> UserSecurity:
     state = session.get(UserSecurity, user_id, with_for_update=for_update or None)
     if state is None:
-        state = UserSecurity(user_id=user_id, failed_logins=0, totp_enabled=False)
+        state = UserSecurity(user_id=user_id, totp_enabled=False)
         session.add(state)
         session.flush()
     return state

@@ -2,8 +2,8 @@
 and groups, disable and re-enable them.
 
 Every change is a rights change: it goes to the ``log`` table (type ``rights``, on the user's
-page) and to the audit log.  A disabled user cannot sign in; their sessions end at once (the
-session epoch moves, and the user loader refuses disabled users) and their API keys stop
+page) and to the audit log.  A disabled user cannot sign in; their sessions end at once (their
+session rows end, and the user loader refuses disabled users) and their API keys stop
 working.  An admin cannot disable themselves, and the last active admin can be neither
 disabled nor given another role.
 """

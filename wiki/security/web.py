@@ -1,6 +1,7 @@
 """What the security package does on every request: end sessions idle for too long, keep
-the namespace-rights overrides current, record each write made while impersonating, and
-answer rate-limited requests with 429 (``too_many_requests``, the one answer every limited
+the namespace-rights overrides current, record each write made while impersonating, give
+every response its security headers (``wiki.security.headers``), and answer rate-limited
+requests with 429 (``too_many_requests``, the one answer every limited
 path gives; ``limit`` counts a request of the current user or client address).
 
 Idle time is ``[plugins.security] session_idle_minutes`` (default 30, for every role: a
@@ -16,7 +17,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from wiki.permissions import Actor
-from wiki.security import audit, impersonation, ratelimit, rights
+from wiki.security import audit, headers, impersonation, ratelimit, rights
 from wiki.security.ratelimit import RateLimited
 from wiki.web.api import error_response
 from wiki.web.auth import client_ip, end_session
@@ -64,6 +65,12 @@ def _record_impersonated_writes(response):
         with site().db.write() as db:
             impersonation.record_action(db, who, request.method, f"{request.full_path.rstrip('?')} -> {response.status_code}",
                                         ip=client_ip())
+    return response
+
+
+@bp.after_app_request
+def _security_headers(response):
+    headers.add_headers(site(), response)
     return response
 
 

@@ -3,8 +3,10 @@ when the user has one) and ``Special:UserLogout``.
 
 The services in ``wiki.security.signin`` decide; this module only carries the request:
 rate limits per client address, the half-signed-in state between the two steps (in the
-session, for five minutes), the device cookie, and "sign in as customer" sessions, whose
-``Actor`` names the staff member as ``impersonator``.
+session, for five minutes), the device cookie, and the browser's server-side session
+(``wiki.security.sessions``): its secret is the flask-login id, so the user loader, the
+session cookie and the remember-me cookie all stop working when the session ends.  In a
+"sign in as customer" session the ``Actor`` names the staff member as ``impersonator``.
 """
 
 from __future__ import annotations
@@ -25,15 +27,14 @@ from wiki.web.context import actor, site
 bp = Blueprint("auth", __name__)
 PENDING = "pending_second_factor"
 PENDING_SECONDS = 300
-#: Session key of a "sign in as customer" session: ``[staff user id, staff's session epoch]``.
-IMPERSONATOR = "impersonator"
 
 
 class LoginUser(UserMixin):
-    """The signed-in user as flask-login sees it; ``actor`` is what the policy sees."""
+    """The signed-in user as flask-login sees it (``id`` is the session's secret);
+    ``actor`` is what the policy sees."""
 
-    def __init__(self, user: User, acting: Actor, epoch: int):
-        self.id = sessions.login_id(user.id, epoch)
+    def __init__(self, secret: str, user: User, acting: Actor):
+        self.id = secret
         self.name = user.name
         self.actor = acting
 
@@ -44,22 +45,17 @@ def init_app(app: Flask) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def _load(login_id: str):
-        """The session's user, unless disabled or signed in under an epoch since moved."""
-        parsed = sessions.parse_login_id(login_id)
-        if parsed is None:
-            return None
+    def _load(secret: str):
+        """The user of a live session, unless they (or the staff acting for them) are disabled."""
         with site().db.read() as db:
-            user, epoch = sessions.user_and_epoch(db, parsed[0])
-            if user is None or user.disabled or epoch != parsed[1]:
+            live = sessions.find(db, secret)
+            if live is None or live.user.disabled:
                 return None
-            impersonator = session.get(IMPERSONATOR)
-            if impersonator is None:
-                return LoginUser(user, actor_for(user, session=db), epoch)
-            staff, staff_epoch = sessions.user_and_epoch(db, impersonator[0])
-            if staff is None or staff.disabled or staff_epoch != impersonator[1]:
+            if live.impersonator is None:
+                return LoginUser(secret, live.user, actor_for(live.user, session=db))
+            if live.impersonator.disabled:
                 return None
-            return LoginUser(user, impersonation.acting_actor(db, user, staff), epoch)
+            return LoginUser(secret, live.user, impersonation.acting_actor(db, live.user, live.impersonator))
 
 
 def client_ip() -> str:
@@ -76,13 +72,16 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def start_session(user: User, acting: Actor, remember: bool = False) -> None:
-    """Sign ``user`` in to this browser session (a fresh session: no fixation), under the
-    user's current session epoch."""
-    with site().db.read() as db:
-        epoch = sessions.epoch_of(db, user.id)
+def start_session(user: User, acting: Actor, remember: bool = False, impersonator: User | None = None) -> None:
+    """Sign ``user`` in to this browser in a new server-side session (and a fresh cookie
+    session: no fixation); the browser's previous session, if any, ends."""
+    with site().db.write() as db:
+        if current_user.is_authenticated:
+            sessions.end(db, current_user.id)
+        secret = sessions.start(db, user.id, impersonator_id=impersonator.id if impersonator else None,
+                                remember=remember, ip=client_ip(), user_agent=request.headers.get("User-Agent", ""))
     session.clear()
-    login_user(LoginUser(user, acting, epoch), remember=remember)
+    login_user(LoginUser(secret, user, acting), remember=remember, duration=sessions.REMEMBER_LIFETIME)
     session["last_active"] = datetime.now(timezone.utc).timestamp()
 
 
@@ -107,6 +106,12 @@ def _render(template: str, status: int = 200, **ctx):
     return render_template(template, **ctx), status
 
 
+def _raise_if_delayed(outcome: signin.Outcome) -> None:
+    """Checks that must wait are answered like the per-address limit: 429 with ``Retry-After``."""
+    if outcome.retry_after:
+        raise ratelimit.RateLimited("signin", outcome.retry_after)
+
+
 def user_login(req):
     if request.method != "POST":
         return _render("login.html", name="", error=None, returnto=_safe_next(request.values.get("returnto")))
@@ -122,7 +127,8 @@ def user_login(req):
                            error=gettext("The sign-in took too long; enter your password again."))
         with s.db.write() as db:
             outcome = signin.check_second_factor(s, db, pending["user_id"], request.form.get("code", ""),
-                                                 client_ip(), now)
+                                                 client_ip(), request.cookies.get(devices.COOKIE), now)
+        _raise_if_delayed(outcome)
         if outcome.ok:
             session.pop(PENDING, None)
             return _finish(outcome.user_id, pending["remember"], pending["returnto"])
@@ -133,7 +139,9 @@ def user_login(req):
     ratelimit.hit(s, "signin", client_ip())
     name = request.form.get("username", "")
     with s.db.write() as db:
-        outcome = signin.check_password(s, db, name, request.form.get("password", ""), client_ip(), now)
+        outcome = signin.check_password(s, db, name, request.form.get("password", ""), client_ip(),
+                                        request.cookies.get(devices.COOKIE), now)
+    _raise_if_delayed(outcome)
     if not outcome.ok:
         return _render("login.html", 401, name=name, returnto=returnto, error=outcome.error)
     remember = bool(request.form.get("remember"))
@@ -145,6 +153,10 @@ def user_login(req):
 
 
 def end_session() -> None:
+    """Sign this browser out: its server-side session ends, then its cookies are cleared."""
+    if current_user.is_authenticated:
+        with site().db.write() as db:
+            sessions.end(db, current_user.id)
     logout_user()
     session.clear()
 
