@@ -1,5 +1,8 @@
 """Query benchmark: N ticket pages with fields, then two ``#ask`` queries timed as an analyst.
 
+The pages stand in the Ticket namespace and call ``{{Issue}}`` (``wiki.fields.testing``), whose
+fields are those of a ticket; the tickets plugin's own rules play no part in a query.
+
 1. two field conditions and a category, sorted by a field, limit 50:
    ``[[Category:Dept 3 tickets]] [[Status::Open]] [[Priority::P1]] |?Hours |?Due |sort=Due |order=desc``
 2. a count grouped by category: ``[[Ticket:+]] |aggregate=count |group=Category``
@@ -34,7 +37,7 @@ from bench.common import RESULTS, summary_ms, write_results  # noqa: E402
 from wiki.config import load_settings  # noqa: E402
 from wiki.fields.models import FieldRevision, FieldValue  # noqa: E402
 from wiki.fields.query import parse_query, run, split_query  # noqa: E402
-from wiki.fields.testing import install_tickets, ticket  # noqa: E402
+from wiki.fields.testing import install_issues, issue  # noqa: E402
 from wiki.install import upgrade_database  # noqa: E402
 from wiki.models import CategoryLink, Page, Revision, TemplateLink  # noqa: E402
 from wiki.pages import sha1  # noqa: E402
@@ -71,7 +74,7 @@ def fill(site, pages: int, seed: int = 7, chunk: int = 5000) -> float:
             created = now - timedelta(minutes=pages - n)
             due = (created + timedelta(days=rng.randint(1, 60))).replace(hour=0, minute=0, second=0, microsecond=0)
             dept = f"Dept {n % DEPARTMENTS} tickets"
-            wikitext = ticket(f"Problem {n}", Status=status, Priority=priority, Hours=str(hours),
+            wikitext = issue(f"Problem {n}", Status=status, Priority=priority, Hours=str(hours),
                               Due=due.date().isoformat()) + f"\n[[Category:{dept}]]"
             page_rows.append({"id": page_id, "namespace": TICKET_NS, "title": str(n + 1), "latest_id": None,
                               "is_redirect": False, "length": len(wikitext), "account_id": None, "language": None,
@@ -81,11 +84,11 @@ def fill(site, pages: int, seed: int = 7, chunk: int = 5000) -> float:
                                   "text": wikitext, "sha1": sha1(wikitext), "size": len(wikitext)})
             for category in ("Tickets", dept):
                 category_rows.append({"from_id": page_id, "category": category, "sortkey": str(n + 1), "kind": "page"})
-            template_rows.append({"from_id": page_id, "namespace": 10, "title": "Ticket"})
+            template_rows.append({"from_id": page_id, "namespace": 10, "title": "Issue"})
             values = {"Subject": ("text", f"Problem {n}"), "Status": ("text", status), "Priority": ("text", priority),
                       "Hours": ("number", hours), "Due": ("date", due)}
             for name, (column, value) in values.items():
-                row = {"page_id": page_id, "template": "Ticket", "field": name, "position": 0, "value_text": None,
+                row = {"page_id": page_id, "template": "Issue", "field": name, "position": 0, "value_text": None,
                        "value_long": None, "value_number": None, "value_date": None, "value_bool": None}
                 row[f"value_{column}"] = value
                 value_rows.append(row)
@@ -138,7 +141,7 @@ def main() -> None:
             overrides["database_url"] = args.database_url
         site = create_site(load_settings(overrides=overrides), entry_points=EntryPoints.SHIPPED)
         upgrade_database(site)
-        install_tickets(site, form=False)
+        install_issues(site, form=False)
         print(f"Inserting {args.pages:,} ticket pages with fields ({site.db.engine.dialect.name}) ...")
         seconds = fill(site, args.pages)
         print(f"Inserted in {seconds:.1f} s" + " " * 20)

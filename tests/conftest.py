@@ -3,7 +3,8 @@
 Both kinds start as copies of a database migrated once per test session, so a test pays
 for a file copy (SQLite) or a ``CREATE DATABASE ... TEMPLATE`` (PostgreSQL), not for the
 migrations.  ``make_site`` builds as many sites as a test wants; each has its own plugin
-manager, so no test sees another's plugins.
+manager, so no test sees another's plugins.  A module or test marked
+``pytest.mark.site_plugins(plugin, ...)`` gets those plugins in every site it builds.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def make_site(request, tmp_path) -> Iterator:
     Sites load the shipped plugins from their entry points, as a real site does; third-party
     plugins installed in the environment stay out unless a test asks for ``EntryPoints.ALL``."""
     built: list[tuple[Site, str | None]] = []
+    marked = request.node.get_closest_marker("site_plugins")
+    marked_plugins = tuple(marked.args) if marked else ()
 
     def factory(backend: str = "sqlite", plugins=(), config: dict | None = None, seed: bool = False,
                 entry_points: EntryPoints = EntryPoints.SHIPPED) -> Site:
@@ -65,7 +68,8 @@ def make_site(request, tmp_path) -> Iterator:
             url = pg_url = create_database(require_postgres(), template=template)
         else:
             raise ValueError(f"unknown backend {backend!r}")
-        site = create_site(make_settings(instance, url, config), plugins=plugins, entry_points=entry_points)
+        site = create_site(make_settings(instance, url, config), plugins=(*marked_plugins, *plugins),
+                           entry_points=entry_points)
         built.append((site, pg_url))
         upgrade_database(site)
         if seed:

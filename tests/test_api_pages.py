@@ -133,9 +133,9 @@ def test_customers_cannot_see_other_accounts_pages(site, client):
     add_user(site, "Dan", role="customer", account="Other Co")
     with site.db.write() as session:
         other = session.query(Account).filter_by(name="Other Co").one().id
-    save(site, "Ticket:1", "secret of Other Co", account_id=other)
-    for path in ("/api/v1/pages/Ticket:1", "/api/v1/pages/Ticket:1/revisions"):
+    save(site, "Other Co plan", "secret of Other Co", account_id=other)
+    for path in ("/api/v1/pages/Other_Co_plan", "/api/v1/pages/Other_Co_plan/revisions"):
         response = client.get(path, headers=bearer(token))
         assert response.status_code == 404 and "secret" not in response.get_data(as_text=True)
-    write = client.put("/api/v1/pages/Ticket:1", json={"text": "overwrite"}, headers=bearer(token))
+    write = client.put("/api/v1/pages/Other_Co_plan", json={"text": "overwrite"}, headers=bearer(token))
     assert write.status_code == 404

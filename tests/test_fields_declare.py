@@ -17,9 +17,12 @@ from wiki.app import create_app
 from wiki.fields.declare import DeclarationError, parse_declaration
 from wiki.fields.models import FieldDeclaration, FieldValue
 from wiki.fields.store import field_changes, format_changes, revision_fields
-from wiki.fields.testing import install_tickets, ticket
+from wiki.fields.testing import IssuesPlugin, install_issues, issue
 from wiki.fields.types import FieldTypeError, FieldValueError, TypeEnv, parse_type
 from wiki.pages import SaveError
+
+#: Every site built here has the Issue: namespace that the issue template and form use.
+pytestmark = pytest.mark.site_plugins(IssuesPlugin())
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -90,22 +93,22 @@ def test_declaration_syntax():
 
 
 def test_template_page_stores_and_shows_its_declaration(site):
-    install_tickets(site, form=False)
+    install_issues(site, form=False)
     with site.db.read() as session:
         rows = session.execute(select(FieldDeclaration.name, FieldDeclaration.spec, FieldDeclaration.required)
                                .order_by(FieldDeclaration.position)).all()
     assert rows[:3] == [("Subject", "text", True), ("Status", "enum(New, Open, In progress, Resolved, Closed)", True),
                         ("Priority", "enum(P1, P2, P3, P4)", False)]
     client = create_app(site=site).test_client()
-    html = client.get("/wiki/Template:Ticket").get_data(as_text=True)
+    html = client.get("/wiki/Template:Issue").get_data(as_text=True)
     assert "Fields of this template" in html and "list(text)" in html
 
 
 def test_declaration_table_is_in_each_readers_language(site):
-    install_tickets(site, form=False)
+    install_issues(site, form=False)
     client = create_app(site=site).test_client()
-    chinese = client.get("/wiki/Template:Ticket?uselang=zh").get_data(as_text=True)
-    english = client.get("/wiki/Template:Ticket?uselang=en").get_data(as_text=True)
+    chinese = client.get("/wiki/Template:Issue?uselang=zh").get_data(as_text=True)
+    english = client.get("/wiki/Template:Issue?uselang=en").get_data(as_text=True)
     assert "Fields of this template" not in chinese and "Fields of this template" in english
 
 
@@ -120,8 +123,8 @@ def test_broken_declarations_are_refused(site):
 
 
 def test_one_field_name_holds_one_kind_of_value(site):
-    install_tickets(site, form=False)
-    with pytest.raises(SaveError, match="the field Due is integer here but date in Template:Ticket"):
+    install_issues(site, form=False)
+    with pytest.raises(SaveError, match="the field Due is integer here but date in Template:Issue"):
         save(site, "Template:Other", "<noinclude>{{#declare: Due = integer}}</noinclude>")
     save(site, "Template:Other", "<noinclude>{{#declare: Due = date required}}</noinclude>")
 
@@ -129,31 +132,31 @@ def test_one_field_name_holds_one_kind_of_value(site):
 # --- validation at save -----------------------------------------------------------------
 
 def test_wrong_values_are_refused_naming_field_value_and_allowed(any_site):
-    install_tickets(any_site, form=False)
+    install_issues(any_site, form=False)
     add_user(any_site, "Alice")
     with pytest.raises(SaveError) as caught:
-        save(any_site, "Ticket:1", ticket("Printer", Status="Pending", Due="tomorrow", Assignee="Nobody",
+        save(any_site, "Issue:1", issue("Printer", Status="Pending", Due="tomorrow", Assignee="Nobody",
                                           Hours="two"))
     messages = caught.value.messages
-    assert ("The field Status of Template:Ticket: the value 'Pending' is not one of the allowed values "
+    assert ("The field Status of Template:Issue: the value 'Pending' is not one of the allowed values "
             "(New, Open, In progress, Resolved, Closed).") in messages
     assert any("Due" in m and "'tomorrow'" in m and "YYYY-MM-DD" in m for m in messages)
     assert any("Assignee" in m and "'Nobody'" in m and "existing user" in m for m in messages)
     assert any("Hours" in m and "'two'" in m for m in messages)
-    with pytest.raises(SaveError, match="The field Subject of Template:Ticket is required"):
-        save(any_site, "Ticket:1", "{{Ticket|Status=Open}}")
-    result = save(any_site, "Ticket:1", ticket("Printer", Status="open", Assignee="alice", Tags="ink, paper"))
+    with pytest.raises(SaveError, match="The field Subject of Template:Issue is required"):
+        save(any_site, "Issue:1", "{{Issue|Status=Open}}")
+    result = save(any_site, "Issue:1", issue("Printer", Status="open", Assignee="alice", Tags="ink, paper"))
     assert result.revision is not None
 
 
 def test_the_edit_form_keeps_the_text_when_a_value_is_wrong(site):
-    install_tickets(site, form=False)
+    install_issues(site, form=False)
     add_user(site, "Sam", role="staff")
     client = create_app(site=site).test_client()
     login(client, "Sam")
-    text = ticket("Printer on fire", Status="Burning")
-    response = client.post("/wiki/Ticket:7?action=submit", data={
-        "text": text, "summary": "", "csrf_token": csrf_token(client, "/wiki/Ticket:7?action=edit")})
+    text = issue("Printer on fire", Status="Burning")
+    response = client.post("/wiki/Issue:7?action=submit", data={
+        "text": text, "summary": "", "csrf_token": csrf_token(client, "/wiki/Issue:7?action=edit")})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "the value &#39;Burning&#39; is not one of the allowed values" in html
@@ -163,26 +166,26 @@ def test_the_edit_form_keeps_the_text_when_a_value_is_wrong(site):
 # --- derived rows and field changes -----------------------------------------------------
 
 def test_values_are_stored_typed_and_replaced(any_site):
-    install_tickets(any_site, form=False)
-    save(any_site, "Ticket:1", ticket("Printer", Priority="p2", Hours="1.5", Tags="ink, paper, ink", Urgent="yes",
+    install_issues(any_site, form=False)
+    save(any_site, "Issue:1", issue("Printer", Priority="p2", Hours="1.5", Tags="ink, paper, ink", Urgent="yes",
                                       Due="2026-12-01"))
-    rows = _values(any_site, "Ticket:1")
+    rows = _values(any_site, "Issue:1")
     assert ("Hours", None, 1.5, None, None) in rows
     assert ("Priority", "P2", None, None, None) in rows
     assert ("Status", "New", None, None, None) in rows  # the default
     assert [r[1] for r in rows if r[0] == "Tags"] == ["ink", "paper"]
     assert ("Urgent", None, None, None, True) in rows
     assert [r[3].date() for r in rows if r[0] == "Due"] == [date(2026, 12, 1)]
-    save(any_site, "Ticket:1", ticket("Printer", Tags="ink"))
-    rows = _values(any_site, "Ticket:1")
+    save(any_site, "Issue:1", issue("Printer", Tags="ink"))
+    rows = _values(any_site, "Issue:1")
     assert [r[0] for r in rows] == ["Status", "Subject", "Tags"]
 
 
 def test_field_changes_are_recorded_per_revision(any_site):
-    install_tickets(any_site, form=False)
-    first = save(any_site, "Ticket:1", ticket("Printer", Status="Open", Priority="P2")).revision.id
-    second = save(any_site, "Ticket:1", ticket("Printer", Status="Resolved", Priority="P2", Hours="3")).revision.id
-    third = save(any_site, "Ticket:1", ticket("Printer", Status="Resolved", Priority="P2", Hours="3") + "\nA note").revision.id
+    install_issues(any_site, form=False)
+    first = save(any_site, "Issue:1", issue("Printer", Status="Open", Priority="P2")).revision.id
+    second = save(any_site, "Issue:1", issue("Printer", Status="Resolved", Priority="P2", Hours="3")).revision.id
+    third = save(any_site, "Issue:1", issue("Printer", Status="Resolved", Priority="P2", Hours="3") + "\nA note").revision.id
     with any_site.db.read() as session:
         changes = field_changes(session, [first, second, third])
         assert changes[first] == [("Priority", None, "P2"), ("Status", None, "Open"), ("Subject", None, "Printer")]
@@ -193,29 +196,29 @@ def test_field_changes_are_recorded_per_revision(any_site):
 
 
 def test_a_declaration_change_re_derives_pages_using_the_template(site):
-    install_tickets(site, form=False)
-    save(site, "Ticket:1", ticket("Printer", Hours="2"))
-    assert any(r[0] == "Hours" for r in _values(site, "Ticket:1"))
-    save(site, "Template:Ticket", "{{{Subject}}}<noinclude>{{#declare: Subject = text | Effort = integer}}</noinclude>")
-    assert [r[0] for r in _values(site, "Ticket:1")] == ["Subject"]
+    install_issues(site, form=False)
+    save(site, "Issue:1", issue("Printer", Hours="2"))
+    assert any(r[0] == "Hours" for r in _values(site, "Issue:1"))
+    save(site, "Template:Issue", "{{{Subject}}}<noinclude>{{#declare: Subject = text | Effort = integer}}</noinclude>")
+    assert [r[0] for r in _values(site, "Issue:1")] == ["Subject"]
 
 
 def test_api_page_shows_fields_of_the_revision(site):
-    install_tickets(site, form=False)
-    old = save(site, "Ticket:1", ticket("Printer", Tags="a, b")).revision.id
-    save(site, "Ticket:1", ticket("Printer", Status="Closed"))
+    install_issues(site, form=False)
+    old = save(site, "Issue:1", issue("Printer", Tags="a, b")).revision.id
+    save(site, "Issue:1", issue("Printer", Status="Closed"))
     client = create_app(site=site).test_client()
     add_user(site, "Sam", role="staff")
     login(client, "Sam")
-    body = client.get("/api/v1/pages/Ticket:1").get_json()
+    body = client.get("/api/v1/pages/Issue:1").get_json()
     assert body["fields"] == {"Subject": "Printer", "Status": "Closed"}
-    body = client.get(f"/api/v1/pages/Ticket:1?revision={old}").get_json()
+    body = client.get(f"/api/v1/pages/Issue:1?revision={old}").get_json()
     assert body["fields"] == {"Subject": "Printer", "Status": "New", "Tags": ["a", "b"]}
 
 
 def test_search_fields_hook_gives_values(site):
-    install_tickets(site, form=False)
-    result = save(site, "Ticket:1", ticket("Printer", Priority="P1", Tags="a, b"))
+    install_issues(site, form=False)
+    result = save(site, "Issue:1", issue("Printer", Priority="P1", Tags="a, b"))
     with site.db.read() as session:
         found = site.hook.search_fields(site=site, session=session, page=result.page, revision=result.revision,
                                         output=result.output)
@@ -223,20 +226,21 @@ def test_search_fields_hook_gives_values(site):
 
 
 def test_rebuild_command_restores_the_tables(site):
-    install_tickets(site, form=False)
-    save(site, "Ticket:1", ticket("Printer", Priority="P1"))
-    save(site, "Ticket:1", ticket("Printer", Priority="P3"))
-    before = _values(site, "Ticket:1")
+    """The command builds its own site, without this module's test plugin: a main-namespace page."""
+    install_issues(site, form=False)
+    save(site, "Printer issue", issue("Printer", Priority="P1"))
+    save(site, "Printer issue", issue("Printer", Priority="P3"))
+    before = _values(site, "Printer issue")
     with site.db.write() as session:
         session.execute(delete(FieldValue))
         session.execute(delete(FieldDeclaration))
-    assert _values(site, "Ticket:1") == []
+    assert _values(site, "Printer issue") == []
     env = {**os.environ, "TICKETWIKI_INSTANCE": str(site.settings.instance_path), "PYTHONPATH": ROOT}
     result = subprocess.run([sys.executable, "-m", "wiki", "fields", "rebuild", "--history"], env=env, cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "Field tables rebuilt for 2 pages." in result.stdout
-    assert _values(site, "Ticket:1") == before
+    assert _values(site, "Printer issue") == before
 
 
 def test_help_page_is_seeded_and_shows_the_syntax_without_running_it(make_site):

@@ -3,13 +3,13 @@
 
 from tests.support.wiki import add_user, login, save
 from wiki.collab.watch import watch
-from wiki.fields.testing import install_tickets, ticket
+from wiki.fields.testing import install_issues, issue
 
 
 def test_field_changes_show_where_revisions_are_listed(site, client):
-    install_tickets(site, form=False)
-    first = save(site, "Issue 1", ticket("Printer jams", Status="Open", Priority="P2")).revision.id
-    second = save(site, "Issue 1", ticket("Printer jams", Status="Resolved", Priority="P2")).revision.id
+    install_issues(site, form=False)
+    first = save(site, "Issue 1", issue("Printer jams", Status="Open", Priority="P2")).revision.id
+    second = save(site, "Issue 1", issue("Printer jams", Status="Resolved", Priority="P2")).revision.id
     staff = add_user(site, "Sam")
     with site.db.write() as session:
         watch(session, staff.user_id, site.titles.parse("Issue 1"))
@@ -23,10 +23,10 @@ def test_field_changes_show_where_revisions_are_listed(site, client):
 
 
 def test_diff_between_distant_revisions_compares_values(site, client):
-    install_tickets(site, form=False)
-    first = save(site, "Issue 2", ticket("A", Status="New", Priority="P4")).revision.id
-    save(site, "Issue 2", ticket("A", Status="Open", Priority="P4"))
-    last = save(site, "Issue 2", ticket("A", Status="Open", Priority="P1")).revision.id
+    install_issues(site, form=False)
+    first = save(site, "Issue 2", issue("A", Status="New", Priority="P4")).revision.id
+    save(site, "Issue 2", issue("A", Status="Open", Priority="P4"))
+    last = save(site, "Issue 2", issue("A", Status="Open", Priority="P1")).revision.id
     add_user(site, "Sam")
     login(client, "Sam")
     html = client.get(f"/wiki/Issue_2?diff={last}&oldid={first}").get_data(as_text=True)

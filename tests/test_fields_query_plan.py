@@ -11,8 +11,11 @@ from sqlalchemy import event
 
 from tests.support.wiki import save
 from wiki.fields.query import parse_query, run, split_query
-from wiki.fields.testing import install_tickets, ticket
+from wiki.fields.testing import IssuesPlugin, install_issues, issue
 from wiki.permissions import SYSTEM, Actor
+
+#: Every site built here has the Issue: namespace that the issue template and form use.
+pytestmark = pytest.mark.site_plugins(IssuesPlugin())
 
 ANALYST = Actor(user_id=1, name="Analyst", role="analyst")
 PAGE_LOOKUP = "USING COVERING INDEX ix_field_values_page_values (page_id=? AND field=?"
@@ -43,10 +46,10 @@ def grouped_statement_plan(site, text: str, actor: Actor) -> dict[str, str]:
 
 
 @pytest.fixture
-def tickets(site):
-    install_tickets(site, form=False)
+def issues(site):
+    install_issues(site, form=False)
     for n, (status, priority) in enumerate([("New", "P1"), ("Open", "P2"), ("Closed", "P1")], start=1):
-        save(site, f"Ticket:{n}", ticket(f"Problem {n}", Status=status, Priority=priority, Hours=str(n),
+        save(site, f"Issue:{n}", issue(f"Problem {n}", Status=status, Priority=priority, Hours=str(n),
                                          Due=f"2026-0{n}-01"))
     with site.db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'").all() == []
@@ -55,10 +58,10 @@ def tickets(site):
 
 @pytest.mark.parametrize("actor", [SYSTEM, ANALYST], ids=["admin", "analyst"])
 @pytest.mark.parametrize("text", [
-    "[[Ticket:+]] [[Status::New||Open]] |aggregate=count |group=Priority",
-    "[[Category:Tickets]] |aggregate=count |group=Due |interval=month",
-    "[[Ticket:+]] |aggregate=sum(Hours) |group=Status",
+    "[[Issue:+]] [[Status::New||Open]] |aggregate=count |group=Priority",
+    "[[Category:Issues]] |aggregate=count |group=Due |interval=month",
+    "[[Issue:+]] |aggregate=sum(Hours) |group=Status",
 ])
-def test_grouped_values_are_read_by_page(tickets, text, actor):
-    plan = grouped_statement_plan(tickets, text, actor)
+def test_grouped_values_are_read_by_page(issues, text, actor):
+    plan = grouped_statement_plan(issues, text, actor)
     assert PAGE_LOOKUP in plan["grouped"], plan

@@ -72,7 +72,7 @@ def test_link_tables_follow_edits(any_site):
 
 def test_editing_a_template_updates_pages_that_use_it(any_site):
     save(any_site, "Template:Status", "Status: {{{1}}} [[Category:Old]]")
-    page = save(any_site, "Ticket:7", "{{Status|open}}").page
+    page = save(any_site, "Help:Printer", "{{Status|open}}").page
     save(any_site, "Template:Wrapper", "{{Status|wrapped}}")
     wrapped = save(any_site, "Wrapped", "{{Wrapper}}").page
     save(any_site, "Template:Status", "State is {{{1}}} [[Category:New]] [[Linked]]")
@@ -81,7 +81,7 @@ def test_editing_a_template_updates_pages_that_use_it(any_site):
             assert session.scalars(select(CategoryLink.category).where(CategoryLink.from_id == pid)).all() == ["New"]
             assert session.scalar(select(PageLink.title).where(PageLink.from_id == pid)) == "Linked"
         p = session.get(Page, page.id)
-        html = render_revision(any_site, session, any_site.titles.parse("Ticket:7"), p,
+        html = render_revision(any_site, session, any_site.titles.parse("Help:Printer"), p,
                                session.get(Revision, p.latest_id), ANONYMOUS).html
     assert "State is open" in html
 

@@ -6,11 +6,17 @@ analyst, staff and an admin.  ``PROBES`` is the table of expected outcomes for t
 named in the issue; ``test_every_route_hides_account_pages`` walks every route of the app
 (``app.url_map``), every ``Special:`` page and every page action, so routes that other
 plugins add later are covered without editing this file.
+
+Namespaces whose pages only a plugin's service creates (``created_by``: the tickets plugin's
+``Ticket:``, and ``Record:`` of this file's test plugin, shaped like billing's ``Invoice:``)
+refuse every role a page made by hand: through the edit form, ``PUT /api/v1/pages`` and a
+move in (``test_no_role_makes_pages_where_a_service_does``).
 """
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -19,10 +25,12 @@ from werkzeug.routing import IntegerConverter
 
 from tests.support.postgres import create_database, drop_database, require_postgres
 from tests.support.wiki import add_user, csrf_token, login, make_settings, save
-from wiki.accounts import create_user, find_user
+from wiki.accounts import create_api_key, create_user, find_user
 from wiki.app import create_app
+from wiki.hookspecs import hookimpl
 from wiki.install import upgrade_database
 from wiki.models import Account, Page, PluginState
+from wiki.namespaces import load_namespace_dir
 from wiki.plugins import EntryPoints
 from wiki.security.models import AccountContact, AccountSite
 from wiki.site import create_site
@@ -64,6 +72,16 @@ PROBES = [
 #: something to look for (the public page links to nothing; the secret page links to it).
 SWEEP_QUERY = (f"?q={WORD}&search={WORD}&target=Public_target&title=Public_target&page=Public_target&feed=atom"
                f"&query={quote(f'[[Category:{CATEGORY}]]')}&format=json&limit=500")
+
+
+class ServiceNamespacesPlugin:
+    """Adds ``Record:``, whose pages only the plugin's ``records`` service creates (its rights
+    let every signed-in user create and move), and ``Draft:``, where every signed-in user
+    creates and moves pages (``tests/data/service_namespaces``)."""
+
+    @hookimpl
+    def register_namespaces(self):
+        return load_namespace_dir(Path(__file__).resolve().parent / "data" / "service_namespaces", source="records")
 
 
 class World:
@@ -108,7 +126,8 @@ def world(request, tmp_path_factory):
         url = f"sqlite:///{path}"
     else:
         url = pg_url = create_database(require_postgres(), template=request.getfixturevalue("postgres_template"))
-    site = create_site(make_settings(instance, url), entry_points=EntryPoints.SHIPPED)
+    site = create_site(make_settings(instance, url), plugins=[ServiceNamespacesPlugin()],
+                       entry_points=EntryPoints.SHIPPED)
     try:
         upgrade_database(site)
         _populate(site)
@@ -265,3 +284,68 @@ def test_user_and_account_management_routes(world, route, role):
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     if path.endswith(("/remove", "/primary", "Special:Plugins")) or form.get("action") == "disable":
         assert _alpha_state(world.site) != before, f"{role} changed nothing through {url}"
+
+
+#: Titles in namespaces that only a service fills: the tickets plugin's, and the test plugin's.
+SERVICE_TITLES = ("Ticket:1317", "Record:7")
+
+
+def _write_key(world, role: str) -> str:
+    with world.site.db.write() as session:
+        return create_api_key(session, find_user(session, USERS[role][0]), scope="write")[1]
+
+
+def _by_edit_form(world, role: str, title: str):
+    client = world.clients[role]
+    return client.post(f"/wiki/{title}?action=submit", data={"text": "Made by hand", "summary": "",
+                                                              "csrf_token": csrf_token(client)})
+
+
+def _by_api_put(world, role: str, title: str):
+    """With a write key; a visitor has none and writes through the browser session instead."""
+    if role == "anonymous":
+        client = world.clients[role]
+        headers = {"X-CSRFToken": csrf_token(client)}
+    else:
+        client, headers = world.app.test_client(), {"Authorization": f"Bearer {_write_key(world, role)}"}
+    return client.put(f"/api/v1/pages/{title}", json={"text": "Made by hand"}, headers=headers)
+
+
+def _by_moving_in(world, role: str, title: str):
+    """Move a draft of the role's own (one any signed-in user may move) onto ``title``."""
+    source = f"Draft:{role} {title.replace(':', ' ')} {world.new}"
+    save(world.site, source, "A draft to move")
+    client = world.clients[role]
+    return client.post(f"/wiki/{source.replace(' ', '_')}?action=move", data={
+        "newtitle": title, "reason": "", "redirect": "1", "csrf_token": csrf_token(client)})
+
+
+CREATE_ROUTES = {"edit form": _by_edit_form, "API PUT": _by_api_put, "move in": _by_moving_in}
+
+
+def _exists(world, title: str) -> bool:
+    with world.site.db.read() as session:
+        return world.site.get_page(session, world.site.titles.parse(title)) is not None
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", CREATE_ROUTES)
+@pytest.mark.parametrize("title", SERVICE_TITLES)
+def test_no_role_makes_pages_where_a_service_does(world, title, route, role):
+    response = CREATE_ROUTES[route](world, role, title)
+    body = response.get_data(as_text=True)
+    assert response.status_code in (401, 403), body[-1500:]
+    # staff and admins pass every other check on every route, and so does everyone signed in
+    # on Record: (others may be stopped first, by read rights or the draft's move right)
+    if role in ("staff", "admin") or (title.startswith("Record:") and role != "anonymous"):
+        assert "nobody creates or moves them by hand" in body, body[-1500:]
+    assert not _exists(world, title), f"{role} made {title} through the {route}"
+
+
+@pytest.mark.parametrize("route", CREATE_ROUTES)
+def test_the_same_routes_make_pages_where_people_do(world, route):
+    """The refusals above come from the namespaces, not from broken requests."""
+    title = f"Draft:Made through the {route} {world.new}"
+    response = CREATE_ROUTES[route](world, "customer_b", title)
+    assert response.status_code in (200, 201, 302), response.get_data(as_text=True)[-1500:]
+    assert _exists(world, title)

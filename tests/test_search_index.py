@@ -38,13 +38,13 @@ class SecretNamespacePlugin:
 
 
 class StatusFieldsPlugin:
-    """Makes ``{{Ticket|status=..|priority=..}}`` values searchable, as the fields plugin will."""
+    """Makes ``{{Issue|status=..|priority=..}}`` values searchable, as the fields plugin will."""
 
     @hookimpl
     def search_fields(self, site, session, page, revision, output):
         fields = {}
         for call in output.template_calls:
-            if call.title.text == "Ticket":
+            if call.title.text == "Issue":
                 for key in ("status", "priority"):
                     if key in call.params:
                         fields[key] = [call.params[key]]
@@ -116,8 +116,8 @@ def test_namespace_and_category_filters(site):
 
 def test_field_filters_come_from_the_search_fields_hook(make_site):
     site = make_site(plugins=["wiki.search.hooks", StatusFieldsPlugin()])
-    save(site, "T1", "{{Ticket|status=open|priority=P1}} The VPN drops.")
-    save(site, "T2", "{{Ticket|status=closed|priority=P1}} The VPN was slow.")
+    save(site, "T1", "{{Issue|status=open|priority=P1}} The VPN drops.")
+    save(site, "T2", "{{Issue|status=closed|priority=P1}} The VPN was slow.")
     assert titles(site, "vpn status:open") == ["T1"]
     assert sorted(titles(site, "priority:p1")) == ["T1", "T2"]
     assert titles(site, "status:Closed priority:P1") == ["T2"]
@@ -348,7 +348,7 @@ def test_a_template_change_reindexes_the_pages_that_use_it(any_site):
 
 def test_rebuild_renders_only_for_plugins_that_read_the_output(make_site, monkeypatch):
     site = make_site(plugins=["wiki.search.hooks", "wiki.fields.hooks"])
-    save(site, "Plain", "{{Ticket|status=open}} kestrel")
+    save(site, "Plain", "{{Issue|status=open}} kestrel")
     renders = []
     real_render = documents.render
     monkeypatch.setattr(documents, "render", lambda *a, **kw: renders.append(1) or real_render(*a, **kw))
@@ -356,7 +356,7 @@ def test_rebuild_renders_only_for_plugins_that_read_the_output(make_site, monkey
     assert titles(site, "kestrel") == ["Plain"]
 
     reading = make_site(plugins=["wiki.search.hooks", StatusFieldsPlugin()])
-    save(reading, "T1", "{{Ticket|status=open}} kestrel")
+    save(reading, "T1", "{{Issue|status=open}} kestrel")
     assert rebuild(reading) == 1 and renders == [1]
     assert titles(reading, "kestrel status:open") == ["T1"]
 

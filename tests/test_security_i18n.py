@@ -101,20 +101,20 @@ def test_policy_reasons_are_translated_where_shown_and_need_no_request(site):
 
 
 def test_field_errors_in_the_editors_language_keep_names_and_values(site):
-    from wiki.fields.testing import install_tickets, ticket
+    from wiki.fields.testing import install_issues, issue
     from wiki.pages import SaveError
     from tests.support.wiki import save
 
-    install_tickets(site, form=False)
+    install_issues(site, form=False)
     app = create_app(site=site)
     with app.test_request_context("/?uselang=ar"), pytest.raises(SaveError) as caught:
-        save(site, "Ticket:1", ticket("Printer", Status="Pending", Due="tomorrow"))
-    assert ("الحقل Status في Template:Ticket: القيمة 'Pending' ليست من القيم المسموح بها "
+        save(site, "Issue 1", issue("Printer", Status="Pending", Due="tomorrow"))
+    assert ("الحقل Status في Template:Issue: القيمة 'Pending' ليست من القيم المسموح بها "
             "(New, Open, In progress, Resolved, Closed).") in caught.value.messages
-    assert "الحقل Due في Template:Ticket: القيمة 'tomorrow' ليست تاريخًا بالصيغة YYYY-MM-DD." in caught.value.messages
+    assert "الحقل Due في Template:Issue: القيمة 'tomorrow' ليست تاريخًا بالصيغة YYYY-MM-DD." in caught.value.messages
     with app.test_request_context("/?uselang=zh"), pytest.raises(SaveError) as caught:
-        save(site, "Ticket:2", ticket("Printer", Hours="two"))
-    assert "Template:Ticket 的字段 Hours：值 'two' 不是数字，例如 3.5。" in caught.value.messages
+        save(site, "Issue 2", issue("Printer", Hours="two"))
+    assert "Template:Issue 的字段 Hours：值 'two' 不是数字，例如 3.5。" in caught.value.messages
 
 
 def test_form_and_query_errors_in_chinese(site):

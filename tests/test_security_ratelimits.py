@@ -9,7 +9,7 @@ import pytest
 from tests.support.wiki import add_user, csrf_token, current_text, login
 from wiki.accounts import create_api_key, find_user
 from wiki.app import create_app
-from wiki.fields.testing import install_tickets
+from wiki.fields.testing import IssuesPlugin, install_issues
 from wiki.security import ratelimit
 from wiki.security.testing import csrf_of, post_form, sign_in
 
@@ -103,22 +103,23 @@ def test_every_form_limit_answers_with_retry_after(make_site, rule, message):
     _assert_429(send(), message)
 
 
+@pytest.mark.site_plugins(IssuesPlugin())
 def test_fields_forms_answer_429_through_the_shared_handler(make_site):
     site = _limited(make_site, forms="1/60")
-    install_tickets(site)
+    install_issues(site)
     add_user(site, "Cora", "customer", account="Acme")
     client = create_app(site=site).test_client()
     login(client, "Cora")
 
     def submit(subject):
-        return client.post("/wiki/Special:FormEdit/Ticket", data={
-            "csrf_token": csrf_token(client, "/wiki/Special:FormEdit/Ticket"), "Subject": subject, "Status": "New"})
+        return client.post("/wiki/Special:FormEdit/Issue", data={
+            "csrf_token": csrf_token(client, "/wiki/Special:FormEdit/Issue"), "Subject": subject, "Status": "New"})
 
     assert submit("First problem").status_code == 303
     refused = submit("Second problem, typed with care")
     _assert_429(refused, "Too many form submissions.")
     assert "Second problem, typed with care" in refused.get_data(as_text=True)
-    api = client.post("/api/v1/forms/Ticket", json={"Subject": "x"},
+    api = client.post("/api/v1/forms/Issue", json={"Subject": "x"},
                       headers={"Authorization": f"Bearer {_key(site, 'Cora')}"})
     _assert_429(api, "Too many form submissions.")
 

@@ -9,11 +9,12 @@ import pytest
 
 from plugins.tickets import triage
 from plugins.tickets.opening import TicketError
-from plugins.tickets.ticket import load
+from plugins.tickets.ticket import SERVICE, load
 from plugins.tickets.testing import api_key, get_ticket, make_desk, open_test_ticket
 from tests.support.wiki import csrf_token, login, save
 from wiki.app import create_app
 from wiki.pages import SaveError
+from wiki.permissions import PermissionDenied
 
 
 @pytest.fixture
@@ -52,15 +53,20 @@ def test_bad_ticket_requests_name_every_field(desk_site):
 
 
 def test_pages_cannot_be_made_tickets_by_hand(desk_site):
+    """Only the ticket service creates pages in the namespace (the policy), and what it saves
+    must be a ticket under a number it handed out (the plugin's save check)."""
     desk = make_desk(desk_site)
-    with pytest.raises(SaveError, match="not a number the help desk handed out"):
-        save(desk_site, "Ticket:5000", "{{Ticket|Number=5000|Subject=x}}", desk.agent)
-    with pytest.raises(SaveError, match="not a number the help desk handed out"):
-        save(desk_site, "Ticket:Hello", "{{Ticket|Number=Hello|Subject=x}}", desk.agent)
+    pages = (("Ticket:5000", "{{Ticket|Number=5000|Subject=x}}"), ("Ticket:Hello", "{{Ticket|Number=Hello|Subject=x}}"),
+             ("Ticket:Notes", "An ordinary page of the namespace"))
+    for title, text in pages:
+        for who in (desk.agent, desk.admin):
+            with pytest.raises(PermissionDenied, match="created only by the tickets service"):
+                save(desk_site, title, text, who)
+        with pytest.raises(SaveError, match="not a number the help desk handed out"):
+            save(desk_site, title, text, desk.agent.via_service(SERVICE))
     open_test_ticket(desk_site, desk.alice)
     with pytest.raises(SaveError, match="must keep its"):
         save(desk_site, "Ticket:1001", "just text now", desk.agent)
-    save(desk_site, "Ticket:Notes", "An ordinary page of the namespace", desk.agent)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -34,9 +34,9 @@ def test_pages_of_one_account_embed_each_other_but_not_another_accounts(site):
     add_user(site, "Carol", role="customer", account="Acme")
     add_user(site, "Dan", role="customer", account="Other")
     acme, other = account_id(site, "Acme"), account_id(site, "Other")
-    save(site, "Ticket:1", "ACME DETAILS", account_id=acme)
-    save(site, "Ticket:2", "OTHER SECRET", account_id=other)
-    mine = save(site, "Ticket:3", "{{:Ticket:1}} / {{:Ticket:2}}", account_id=acme)
+    save(site, "Acme details", "ACME DETAILS", account_id=acme)
+    save(site, "Other secret", "OTHER SECRET", account_id=other)
+    mine = save(site, "Acme overview", "{{:Acme details}} / {{:Other secret}}", account_id=acme)
     assert "ACME DETAILS" in mine.output.html and "OTHER SECRET" not in mine.output.html
 
 

@@ -49,6 +49,12 @@ def register_namespaces() -> list[Namespace]:
     :returns: ``Namespace`` objects (usually read from the plugin's own TOML files with
         ``wiki.namespaces.load_namespace_dir``).  Plugins take even numbers from 3000, with
         the next odd number as talk.  A clash of number or name stops start-up with an error.
+        A namespace whose pages only the plugin's own code may make (numbered tickets,
+        invoices) says ``created_by = "<service>"``: the policy then refuses every ``create``
+        and ``move`` there, admins' and seed pages' included, except by an actor the service
+        made with ``Actor.via_service("<service>")``.  ``record_template = "<Name>"`` makes
+        ``{{Name|...}}`` count (as field values) only on pages of the namespace; a call of it
+        elsewhere is refused at save and left out of the field tables.
     """
 
 

@@ -4,6 +4,12 @@ The core's namespaces come from ``namespaces/*.toml`` at the top of the project 
 the package as ``wiki/shipped/namespaces``); plugins ship their own TOML files and hand them
 in through ``register_namespaces``.  One file defines a subject namespace and, in its
 ``[talk]`` table, the talk namespace beside it.  Numbers follow MediaWiki (see DESIGN.md).
+
+Besides numbers, names and rights, a definition may say that a plugin's service alone makes
+its pages (``created_by``: tickets are numbered by the tickets plugin, invoices written by
+billing), which the permission policy enforces on every path, and which template makes a
+page one of its records (``record_template``): the fields engine takes that template's values
+only from pages of the namespace, so a call elsewhere cannot pass for a record.
 """
 
 from __future__ import annotations
@@ -65,6 +71,12 @@ class Namespace:
     #: Whether customers read the pages of their own account here even when the namespace's
     #: rights do not name them (false for staff-only notes such as ``Ticket talk``).
     account_readable: bool = True
+    #: The service that alone creates pages here (and moves nothing in or out), as named by
+    #: ``Actor.service``; ``None`` when pages are created like any other.
+    created_by: str | None = None
+    #: The template (its title without ``Template:``) whose calls make a page a record of this
+    #: namespace; its field values count only on pages here.
+    record_template: str | None = None
 
     @property
     def is_talk(self) -> bool:
@@ -107,12 +119,28 @@ def _rights(table: dict, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(merged.items())
 
 
+def _optional_name(data: dict, key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise NamespaceError(f"{where}: {key!r} must be a non-empty string")
+    return value
+
+
+def _template_name(name: str) -> str:
+    """``ticket_form`` -> ``Ticket form``: a template's title text, as the title rules write it."""
+    name = " ".join(name.replace("_", " ").split())
+    return name[:1].upper() + name[1:]
+
+
 def _one(data: dict, where: str, source: str) -> Namespace:
     try:
         number = int(data["number"])
         name = str(data["name"])
     except (KeyError, TypeError, ValueError) as exc:
         raise NamespaceError(f"{where}: 'number' and 'name' are required ({exc})") from None
+    template = _optional_name(data, "record_template", where)
     return Namespace(
         number=number,
         name=name,
@@ -123,6 +151,8 @@ def _one(data: dict, where: str, source: str) -> Namespace:
         language=data.get("language"),
         source=source,
         account_readable=bool(data.get("account_readable", True)),
+        created_by=_optional_name(data, "created_by", where),
+        record_template=_template_name(template) if template else None,
     )
 
 
@@ -158,6 +188,8 @@ class NamespaceRegistry:
 
     by_number: dict[int, Namespace] = field(default_factory=dict)
     by_name: dict[str, Namespace] = field(default_factory=dict)
+    #: Namespaces by the template that makes their records (``record_template``).
+    by_record_template: dict[str, Namespace] = field(default_factory=dict)
 
     def add(self, ns: Namespace) -> None:
         if ns.number in self.by_number:
@@ -173,6 +205,12 @@ class NamespaceRegistry:
             if key in self.by_name and self.by_name[key].number != ns.number:
                 raise NamespaceError(f"namespace name {name!r} is taken by {self.by_name[key].number}")
             self.by_name[key] = ns
+        if ns.record_template is not None:
+            owner = self.by_record_template.get(ns.record_template)
+            if owner is not None:
+                raise NamespaceError(f"Template:{ns.record_template} already makes the records of {owner.name!r}; "
+                                     f"{ns.name!r} from {ns.source} needs a template of its own")
+            self.by_record_template[ns.record_template] = ns
         self.by_number[ns.number] = ns
 
     def get(self, number: int) -> Namespace:
@@ -184,6 +222,11 @@ class NamespaceRegistry:
     def lookup(self, name: str) -> Namespace | None:
         """The namespace named ``name`` (or one of its aliases), if any."""
         return self.by_name.get(_key(name))
+
+    def record_namespace(self, template: str) -> Namespace | None:
+        """The namespace whose records ``Template:<template>`` makes, if any (``template`` is the
+        title text, as in ``Title.text``)."""
+        return self.by_record_template.get(template)
 
     def __iter__(self):
         return iter(sorted(self.by_number.values(), key=lambda ns: ns.number))

@@ -4,7 +4,10 @@ Every read and write path (page views, raw text, history, diffs, search, queries
 exports and the API) asks ``Policy``.  List queries use ``Policy.readable_filter`` so that
 the database itself leaves out what the actor may not read.
 
-Rules, in order: an API key with read scope may only read; admins may do everything; a page
+Rules, in order: an API key with read scope may only read; in a namespace whose pages a
+service creates (``Namespace.created_by``), only an actor acting through that service
+(``Actor.via_service``) creates pages and nobody moves pages in or out, admins included;
+admins may do everything else; a page
 that belongs to an account is open only to staff-side roles and that account's users; the
 namespace's rights name the roles allowed each action (``*`` is everyone, ``user`` any
 signed-in user); in the User namespaces a customer edits only their own pages.
@@ -16,7 +19,7 @@ it too), and a reason is translated where it is shown, into the reader's languag
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask_babel import lazy_gettext
@@ -58,6 +61,14 @@ class Actor:
     #: the policy sees the customer, the records name both.
     impersonator_id: int | None = None
     impersonator_name: str | None = None
+    #: The plugin service this actor is acting through (``via_service``); code sets it, never
+    #: a request, so only the service's own path may create pages in its namespace.
+    service: str | None = None
+
+    def via_service(self, service: str) -> Actor:
+        """The same actor acting through ``service`` (for example the tickets plugin opening a
+        ticket for a customer): records still name the actor, and the namespace rights still apply."""
+        return replace(self, service=service)
 
     @property
     def attribution(self) -> str:
@@ -132,6 +143,13 @@ class Policy:
             return None if action == "read" else lazy_gettext("Special pages cannot be changed.")
         if actor.api_scope == "read" and action != "read":
             return lazy_gettext("This API key may only read; create a key with write scope.")
+        service = title.namespace.created_by
+        if service is not None and action in ("create", "move") and actor.service != service:
+            # before the admins' pass: such pages (numbered tickets, invoices) are only right
+            # when the service makes them, and a move would carry a page in or out unchecked
+            return lazy_gettext("Pages in the %(namespace)s namespace are created only by the %(service)s service; "
+                                "nobody creates or moves them by hand.", namespace=title.namespace.display_name,
+                                service=service)
         if actor.is_admin:
             return None
         account_id = getattr(page, "account_id", None)

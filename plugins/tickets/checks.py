@@ -1,19 +1,22 @@
 """What every save of a ticket page must respect, whoever makes it and however (the plugin's
-forms, the edit page, the API): it calls ``{{Ticket}}`` with its own number, a new ticket
-takes the number the counter just handed out, the status follows the workflow, the category
-is a ticket category, and a customer changes nothing but the conversation and open/closed.
+forms, the edit page, the API): its title is a number the counter handed out, written the one
+way; it calls ``{{Ticket}}`` with its own number; a new ticket takes the number the counter
+just handed out; the status follows the workflow; the category is a ticket category; and a
+customer changes nothing but the conversation and open/closed.
+
+Only the ticket service creates pages in the namespace (the policy, from ``created_by`` in
+``namespaces/ticket.toml``); these checks hold even for that service, so a slip in its code
+cannot save a page that is not a ticket.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plugins.tickets import settings
-from plugins.tickets.models import TicketCounter
-from plugins.tickets.numbering import COUNTER
-from plugins.tickets.ticket import TICKET_NS, call_params, find_ticket_call, ticket_categories
+from plugins.tickets.numbering import FIRST_NUMBER, last_number
+from plugins.tickets.ticket import TICKET_NS, call_params, find_ticket_call, number_of, ticket_categories
 from plugins.tickets.triage import CUSTOMER_STATUSES
 from plugins.tickets.workflow import canonical_status
 from wiki.permissions import STAFF_SIDE, Actor
@@ -24,12 +27,12 @@ FOLLOW_STATUS = frozenset({"status", "resolved", "response due", "resolution due
 
 
 def check_ticket_save(site, session: Session, title: Title, text: str, actor: Actor) -> list[str]:
-    """Errors of a save of a help-desk ticket: a page of the namespace whose ``{{Ticket}}`` call
-    has a ``Number`` (other pages of the namespace are ordinary pages and are left alone)."""
+    """Errors of a save of a page in the Ticket namespace: every page there is a ticket."""
+    number, counter = number_of(title.text), last_number(session)
+    if number is None or counter is None or not FIRST_NUMBER <= number <= counter:
+        return [_not_handed_out(title)]
     new = call_params(find_ticket_call(site, text))
     old = call_params(find_ticket_call(site, site.current_text(session, title) or ""))
-    if "number" not in new and "number" not in old:
-        return []
     if "number" not in new:
         return [gettext("%(title)s must keep its {{Ticket|...}} call with the field Number.", title=title.prefixed)]
     errors: list[str] = []
@@ -40,11 +43,9 @@ def check_ticket_save(site, session: Session, title: Title, text: str, actor: Ac
     if category and category not in ticket_categories(site, session):
         errors.append(gettext("The category '%(category)s' is not a ticket category (a subcategory of "
                               "Category:Ticket categories).", category=category))
-    if not old:
-        counter = session.scalar(select(TicketCounter.value).where(TicketCounter.name == COUNTER))
-        if not title.text.isdigit() or counter != int(title.text):
-            errors.append(gettext("%(title)s is not a number the help desk handed out; open new tickets with the "
-                                  "ticket form at /portal/tickets/new, which numbers them.", title=title.prefixed))
+    if "number" not in old:
+        if counter != number:  # a new ticket has the number the service has just taken
+            errors.append(_not_handed_out(title))
         return errors
     before, after = canonical_status(old.get("status", "New")) or "New", canonical_status(new.get("status", "New"))
     if after is not None:
@@ -59,6 +60,12 @@ def check_ticket_save(site, session: Session, title: Title, text: str, actor: Ac
         if before != after and after not in CUSTOMER_STATUSES:
             errors.append(gettext("Customers may only close or reopen a ticket."))
     return errors
+
+
+def _not_handed_out(title: Title) -> str:
+    return gettext("%(title)s is not a number the help desk handed out: tickets are numbered %(first)s, %(second)s, "
+                   "... without leading zeros; open new tickets with the ticket form at /portal/tickets/new, which "
+                   "numbers them.", title=title.prefixed, first=FIRST_NUMBER, second=FIRST_NUMBER + 1)
 
 
 def customer_rule(actor: Actor, action: str, title: Title, page) -> str | None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plugins.tickets.ticket import TICKET_NS
+from plugins.tickets.ticket import TICKET_NS, number_of
 from wiki.fields.models import FieldValue
 from wiki.models import Page
 from wiki.permissions import Actor
@@ -54,7 +54,8 @@ def list_tickets(site, session: Session, actor: Actor, *, statuses: tuple[str, .
     if account_id is not None:
         query = query.where(Page.account_id == account_id)
     pages = session.execute(query.order_by(Page.id.desc()).limit(limit)).all()  # newest first
-    rows = {page_id: TicketRow(int(title), page_id) for page_id, title in pages if title.isdigit()}
+    numbers = {page_id: number_of(title) for page_id, title in pages}
+    rows = {page_id: TicketRow(number, page_id) for page_id, number in numbers.items() if number is not None}
     ids = list(rows)
     for start in range(0, len(ids), 500):
         values = session.execute(

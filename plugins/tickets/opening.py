@@ -1,7 +1,9 @@
 """Opening tickets: from the portal form, by staff for an account, and from monitoring alerts.
 
-``open_ticket`` checks the request (naming every bad field), takes the next number in the
-save's transaction and saves ``Ticket:<number>`` for the account, with the SLA due times.
+``open_ticket`` checks the request (naming every bad field), takes the next free number in the
+save's transaction and saves ``Ticket:<number>`` for the account, with the SLA due times.  It
+is the one path that creates ticket pages: it saves as the requester acting through the
+tickets service (``Actor.via_service``), which the Ticket namespace's ``created_by`` demands.
 ``open_or_repeat`` de-duplicates alerts: while the ticket of an ``external_id`` is open, a
 repeated alert adds an "Alert repeated" section to it instead of opening another ticket.
 """
@@ -134,7 +136,8 @@ def open_ticket(site, session: Session, actor: Actor, req: TicketRequest, now: d
         "Resolution due": ticket.format_moment(resolution_due), "External id": req.external_id.strip(),
         "Description": req.description.strip(),
     })
-    result = save_page(site, session, title, text, actor, summary=f"New ticket: {checked['subject']}"[:500],
+    result = save_page(site, session, title, text, actor.via_service(ticket.SERVICE),
+                       summary=f"New ticket: {checked['subject']}"[:500],
                        account_id=account.id if account else None, now=now, extra={"watch": True})
     return Opened(title, result.revision.id, True)
 

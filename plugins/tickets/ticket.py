@@ -5,6 +5,7 @@ normal revision (only the call's lines change, so concurrent edits merge three-w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -22,6 +23,11 @@ from wiki.titles import InvalidTitle, Title
 
 TICKET_NS = 3000
 TICKET_TALK_NS = 3001
+#: The service named by ``created_by`` in ``namespaces/ticket.toml``: only actors acting
+#: through it (``Actor.via_service``) create pages in the Ticket namespace.
+SERVICE = "tickets"
+#: A ticket number as a title writes it: ASCII digits, no sign, no leading zero.
+_NUMBER = re.compile(r"[1-9][0-9]*")
 TEMPLATE_NAME = "Ticket"
 CATEGORY_PARENT = "Ticket categories"
 PRIORITIES = {"P1": lazy_gettext("critical"), "P2": lazy_gettext("high"), "P3": lazy_gettext("medium"),
@@ -93,13 +99,19 @@ def call_params(span: CallSpan | None) -> dict[str, str]:
     return {" ".join(k.replace("_", " ").split()).casefold(): unescape_value(v) for k, v in span.params if k}
 
 
+def number_of(text: str) -> int | None:
+    """The ticket number that the title text ``"1001"`` spells; ``None`` for text that is not a
+    number written the one way (``"01001"``, ``"1001.0"``, ``"-1"``, ``"Notes"``)."""
+    return int(text) if _NUMBER.fullmatch(text) else None
+
+
 def ticket_title(site, number: int) -> Title:
     return site.titles.make(TICKET_NS, str(number))
 
 
 def load(site, session: Session, title: Title, lock: bool = False) -> Ticket | None:
     """The ticket at ``title`` (``None`` when the page is missing, deleted or not a ticket)."""
-    if title.ns != TICKET_NS or not title.text.isdigit():
+    if title.ns != TICKET_NS or number_of(title.text) is None:
         return None
     query = select(Page).where(Page.namespace == title.ns, Page.title == title.text)
     if lock:

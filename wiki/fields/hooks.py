@@ -46,8 +46,22 @@ def validate_page_save(site, session, title, text, output, actor):
         errors += output.extra.get(FORM_ERRORS_KEY, [])
         if store.FORM_KEY in output.extra:
             errors += check_form(site, session, output.extra[store.FORM_KEY])
-    errors += store.extract(site, session, output).errors
+    errors += store.extract(site, session, output, title.ns).errors
+    errors += _misplaced_records(site, title, output)
     return errors
+
+
+def _misplaced_records(site, title, output) -> list[str]:
+    """A call of another namespace's record template (``{{Ticket}}`` on a user page) would look
+    like a record of it without being one: refused for everyone, with the way to show it."""
+    owners = {}
+    for call in output.template_calls:
+        owner = store.foreign_record(site, call.title, title.ns)
+        if owner is not None:
+            owners[call.title.text] = owner
+    return [gettext("{{%(template)s}} makes a page a record of the %(namespace)s namespace and works only on "
+                    "pages there; to show the call here, put it inside <nowiki>...</nowiki> or a code block.",
+                    template=template, namespace=owner.display_name) for template, owner in owners.items()]
 
 
 @hookimpl

@@ -2,10 +2,12 @@
 
 ``extract`` reads the values a page's template calls give to declared fields.  At save
 time it refuses wrong values (``validate_page_save``); when deriving it skips them (a
-template's declaration may change after a page was saved).  ``derive`` replaces a page's
-rows in ``field_values`` and the snapshot of its current revision in ``field_revisions``;
-``record_changes`` writes old -> new rows for a new revision (``page_saved``), and
-``field_changes`` reads them back for history and recent changes.
+template's declaration may change after a page was saved).  The template that makes a
+namespace's records (``Namespace.record_template``: ``{{Ticket}}``) gives values only on
+pages of that namespace, so a call written elsewhere never passes for a ticket in a query.
+``derive`` replaces a page's rows in ``field_values`` and the snapshot of its current
+revision in ``field_revisions``; ``record_changes`` writes old -> new rows for a new revision
+(``page_saved``), and ``field_changes`` reads them back for history and recent changes.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from wiki.fields.models import FieldChange, FieldDeclaration, FieldForm, FieldRe
 from wiki.fields.types import FieldValueError, TypeEnv
 from wiki.markup import ParseOutput, render
 from wiki.models import Page, Revision
-from wiki.namespaces import FORM, TEMPLATE
+from wiki.namespaces import FORM, TEMPLATE, Namespace
+from wiki.titles import Title
 
 FORM_KEY = "fields.form"
 
@@ -54,10 +57,20 @@ def type_env(site: Any, session: Session) -> TypeEnv:
     return TypeEnv(titles=site.titles, user_name=user_name)
 
 
-def extract(site: Any, session: Session, output: ParseOutput) -> PageFields:
-    """Values of declared fields from the template calls written on the page (first call wins)."""
+def foreign_record(site: Any, template: Title, namespace: int) -> Namespace | None:
+    """The namespace whose records ``template`` makes, when that is not ``namespace`` (the
+    namespace of the page that calls it); ``None`` when the call may give values there."""
+    if template.ns != TEMPLATE:
+        return None
+    owner = site.namespaces.record_namespace(template.text)
+    return owner if owner is not None and owner.number != namespace else None
+
+
+def extract(site: Any, session: Session, output: ParseOutput, namespace: int) -> PageFields:
+    """Values of declared fields from the template calls written on a page of ``namespace``
+    (first call wins; calls of another namespace's record template are left out)."""
     result = PageFields()
-    calls = output.template_calls
+    calls = [call for call in output.template_calls if foreign_record(site, call.title, namespace) is None]
     if not calls:
         return result
     declared = declarations(session, [c.title for c in calls])
@@ -99,7 +112,7 @@ def derive(site: Any, session: Session, page: Page, revision: Revision, output: 
         store_declarations(session, page, output.extra.get(EXTRA_KEY, []))
     if page.namespace == FORM and FORM_KEY in output.extra:
         session.execute(insert(FieldForm), [{"page_id": page.id, "template": output.extra[FORM_KEY].template}])
-    fields = extract(site, session, output)
+    fields = extract(site, session, output, page.namespace)
     rows = []
     for name, (template, decl, values) in fields.values.items():
         for position, value in enumerate(values):
@@ -227,7 +240,7 @@ def rebuild(site: Any, history: bool = False, progress: Callable[[int], None] | 
 def _rebuild_history(site: Any, session: Session, page: Page) -> None:
     previous: int | None = None
     for revision in session.scalars(select(Revision).where(Revision.page_id == page.id).order_by(Revision.id)):
-        values = extract(site, session, _render(site, session, page, revision)).snapshot()
+        values = extract(site, session, _render(site, session, page, revision), page.namespace).snapshot()
         _store_snapshot(session, page.id, revision.id, values)
         record_changes(session, page.id, revision.id, previous)
         previous = revision.id
