@@ -24,6 +24,7 @@ from wiki.merge import three_way
 from wiki.models import Page, PageLink, RenderCache, Revision, TemplateLink
 from wiki.namespaces import USER, USER_TALK
 from wiki.permissions import Actor
+from wiki.revisions import RevisionNotFound, readable_revision
 from wiki.site import Site
 from wiki.titles import Title
 
@@ -180,7 +181,8 @@ def save_page(
     """Save ``text`` as the new revision of ``title``.
 
     ``base_revision_id`` is the revision the editor started from: if someone saved since,
-    the two edits are merged three-way, and ``EditConflict`` is raised when they overlap.
+    the two edits are merged three-way, and ``EditConflict`` is raised when they overlap.  It
+    must be a revision of this page that ``actor`` may read (``SaveError`` otherwise).
     Saving the current text again makes no revision (``changed`` is false).
     ``account_id`` gives a new page to a customer account (ignored for existing pages).
     ``extra`` is handed to the hooks in ``PageChange.extra`` (for example the edit form's
@@ -199,14 +201,18 @@ def save_page(
     text = prepare_text(site, session, title, text, actor, now, account_id=owner)
     current = session.get(Revision, page.latest_id) if exists and page.latest_id else None
     merged = False
-    if current is not None and base_revision_id is not None and base_revision_id != current.id:
-        base = session.get(Revision, base_revision_id)
-        if base is None or base.page_id != page.id:
-            raise SaveError([f"Revision {base_revision_id} is not a revision of {title.prefixed}."])
-        result = three_way(base.text, text, current.text)
-        if result.conflict:
-            raise EditConflict(title, base_revision_id, current, text)
-        text, merged = result.text, True
+    if base_revision_id is not None and base_revision_id != (current.id if current else None):
+        # the base must be a revision of this very page that the editor may read, even when the
+        # page is new: an edit must never carry another page's text (or a hidden one) into this one
+        try:
+            base = readable_revision(site, session, actor, title, page, base_revision_id)
+        except RevisionNotFound as exc:
+            raise SaveError([str(exc)]) from None
+        if current is not None:
+            result = three_way(base.text, text, current.text)
+            if result.conflict:
+                raise EditConflict(title, base_revision_id, current, text)
+            text, merged = result.text, True
     if current is not None and current.text == text:
         return SaveResult(page=page, revision=None, merged=merged, changed=False)
 

@@ -13,7 +13,6 @@ from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
 
 from wiki.collab.editing import edit_prefill, new_section_text
-from wiki.collab.history import is_archived
 from wiki.markup import replace_section, split_sections
 from wiki.models import CategoryLink, Page, RedirectLink, Revision
 from wiki.namespaces import CATEGORY
@@ -21,6 +20,7 @@ from wiki.pages import EditConflict, SaveError, preview, save_page
 from wiki.permissions import Actor, PermissionDenied
 from wiki.plugins import gather
 from wiki.rendering import render_revision
+from wiki.revisions import RevisionNotFound, readable_revision
 from wiki.security.ratelimit import RateLimited
 from wiki.security.web import limit, too_many_requests
 from wiki.site import Site
@@ -92,15 +92,14 @@ def readable_page(s: Site, title: Title, who: Actor) -> Page | None:
 
 def _revision(s: Site, page: Page, title: Title) -> Revision:
     oldid = request.args.get("oldid")
-    if not oldid:
-        return db_session().get(Revision, page.latest_id)
     try:
-        revision = db_session().get(Revision, int(oldid))
+        revision_id = int(oldid) if oldid else page.latest_id
     except ValueError:
         abort(400, f"oldid must be a revision number, not {oldid!r}")
-    if revision is None or revision.page_id != page.id or is_archived(db_session(), revision.id):
-        abort(404, f"Revision {oldid} is not a revision of {title.prefixed}.")
-    return revision
+    try:
+        return readable_revision(s, db_session(), actor(), title, page, revision_id)
+    except RevisionNotFound as exc:
+        abort(404, str(exc))
 
 
 _CATEGORY_PAGE = aliased(Page)  # made once, so that SQLAlchemy's statement cache can reuse the query
@@ -185,7 +184,8 @@ def do_edit(s: Site, title: Title):
     section = _section_index()
     new_section = request.values.get("section") == "new"
     base = db_session().get(Revision, page.latest_id) if page else None
-    prefill = edit_prefill(db_session(), page, base.text if base else title.namespace.default_content, request.args)
+    prefill = edit_prefill(s, db_session(), who, title, page, base.text if base else title.namespace.default_content,
+                           request.args)
     text = "" if new_section else prefill.text
     if section is not None and base is not None:
         try:
@@ -218,16 +218,16 @@ def _submit(s: Site, title: Title, page: Page | None, who: Actor):
     if "preview" in form:
         output, errors = preview(s, db_session(), title, text, who)
         return render_template("edit.html", preview_html=output.html, errors=errors, **context)
+    try:  # the revision a new section or a section is built on, read as ``who`` may read it
+        base = (readable_revision(s, db_session(), who, title, page, base_revision_id)
+                if base_revision_id is not None and (new_section or section is not None) else None)
+    except RevisionNotFound as exc:
+        return render_template("edit.html", errors=[str(exc)], **context), 400
     full_text = text
     if new_section:
-        current = db_session().get(Revision, base_revision_id) if base_revision_id is not None else None
-        full_text = new_section_text(current.text if current else "", subject, text)
+        full_text = new_section_text(base.text if base else "", subject, text)
         summary = summary or (f"New section: {' '.join(subject.split())}" if subject.strip() else "New section")
-    if section is not None and base_revision_id is not None:
-        base = db_session().get(Revision, base_revision_id)
-        if base is None:
-            errors = [gettext("Revision %(id)s does not exist.", id=base_id)]
-            return render_template("edit.html", errors=errors, **context), 400
+    if section is not None and base is not None:
         try:
             full_text = replace_section(base.text, section, text)
         except (KeyError, ValueError, IndexError) as exc:
