@@ -136,7 +136,10 @@ class Policy:
             return None
         account_id = getattr(page, "account_id", None)
         if account_id is not None and actor.role not in STAFF_SIDE and actor.account_id != account_id:
-            return lazy_gettext("This page belongs to another account.")
+            # refused in the words a page that is not there gets, so that no answer tells the
+            # actor that another account has a page at this title
+            return (self.reason(actor, "create" if action == "edit" else action, title)
+                    or lazy_gettext("%(title)s does not exist.", title=title.prefixed))
         if action == "read" and account_id is not None and actor.role not in STAFF_SIDE:
             if title.namespace.account_readable:
                 return None

@@ -82,10 +82,13 @@ def view(name: str):
 
 
 def readable_page(s: Site, title: Title, who: Actor) -> Page | None:
-    """The page if it exists and ``who`` may read it; pages of other accounts look missing."""
+    """The page if it exists and ``who`` may read it, else ``None``.
+
+    A page ``who`` may not read is answered exactly as a missing one: refused as the policy
+    refuses reading a missing page there, or ``None``, so nothing tells the two apart."""
     page = page_named(title)
-    if page is not None and page.account_id is not None and not s.policy.allows(who, "read", title, page):
-        return None
+    if page is not None and not s.policy.allows(who, "read", title, page):
+        page = None
     s.policy.check(who, "read", title, page)
     return page if page is not None and not page.deleted else None
 
@@ -128,7 +131,7 @@ def do_view(s: Site, title: Title):
     if page is None:
         return render_template(
             "missing.html", title=title, page_title=title.prefixed, sections=sections,
-            can_create=s.policy.allows(who, "create", title),
+            can_create=s.policy.allows(who, "create", title, page_named(title)),
         ), 404
     revision = _revision(s, page, title)
     if page.is_redirect and revision.id == page.latest_id and request.args.get("redirect") != "no":
@@ -178,7 +181,12 @@ def _section_index() -> int | None:
 def do_edit(s: Site, title: Title):
     who = actor()
     page = readable_page(s, title, who)
-    s.policy.check(who, "edit" if page else "create", title, page)
+    if page is None:
+        # the stored row, if any: a page hidden from ``who`` is refused its creation as the policy
+        # refuses a page that is not there, and never offered as a new page
+        s.policy.check(who, "create", title, page_named(title))
+    else:
+        s.policy.check(who, "edit", title, page)
     if request.method == "POST":
         return _submit(s, title, page, who)
     section = _section_index()
