@@ -148,16 +148,20 @@ def _validate(site: Site, session: Session, title: Title, text: str, summary: st
 
 
 def prepare_text(site: Site, session: Session, title: Title, text: str, actor: Actor,
-                 now: datetime | None = None, account_id: int | None = None) -> str:
-    """The text as it will be stored: normalised, signatures and ``subst:`` expanded."""
-    ctx = site.render_context(session, title, actor, now=now, account_id=account_id)
+                 now: datetime | None = None, account_id: int | None = None, reader: Actor | None = None) -> str:
+    """The text as it will be stored: normalised, signatures and ``subst:`` expanded (``reader``
+    as in ``Site.render_context``)."""
+    ctx = site.render_context(session, title, actor, now=now, account_id=account_id, reader=reader)
     return normalise_text(presave(normalise_text(text), ctx))
 
 
 def preview(site: Site, session: Session, title: Title, text: str, actor: Actor) -> tuple[ParseOutput, list[str]]:
-    """Render unsaved text as it would look saved, with the errors a save would refuse."""
-    text = prepare_text(site, session, title, text, actor)
-    output = render(text, site.render_context(session, title, actor))
+    """Render unsaved text as it would look saved, with the errors a save would refuse.
+
+    The preview is shown to ``actor`` alone, so it is rendered as ``actor`` reads: whatever
+    title the text is previewed on, a page ``actor`` may not read is missing in it."""
+    text = prepare_text(site, session, title, text, actor, reader=actor)
+    output = render(text, site.render_context(session, title, actor, reader=actor))
     try:
         _validate(site, session, title, text, "", output, actor)
     except SaveError as exc:
@@ -294,7 +298,8 @@ def rederive_page(site: Site, session: Session, page: Page, now: datetime) -> Pa
     (after a used template changed, a move or an undeletion)."""
     revision = session.get(Revision, page.latest_id)
     page_title = site.titles.make(page.namespace, page.title)
-    output = render(revision.text, site.render_context(session, page_title, revision_id=revision.id, now=now))
+    output = render(revision.text, site.render_context(session, page_title, revision_id=revision.id, now=now,
+                                                       account_id=page.account_id))
     page.touched = now
     page.is_redirect = output.redirect is not None
     session.execute(delete(RenderCache).where(RenderCache.revision_id == revision.id))

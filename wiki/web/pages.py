@@ -108,17 +108,19 @@ def _revision(s: Site, page: Page, title: Title) -> Revision:
 _CATEGORY_PAGE = aliased(Page)  # made once, so that SQLAlchemy's statement cache can reuse the query
 
 
-def _categories(page: Page) -> list[tuple[Title, bool]]:
-    """The page's categories, each with whether its category page exists (one query)."""
+def _categories(page: Page, who: Actor) -> list[tuple[Title, bool]]:
+    """The page's categories, each with whether its category page exists for ``who`` (one query)."""
     s = site()
     rows = db_session().execute(
-        select(CategoryLink.category, _CATEGORY_PAGE.id)
+        select(CategoryLink.category, _CATEGORY_PAGE)
         .outerjoin(_CATEGORY_PAGE, (_CATEGORY_PAGE.namespace == CATEGORY)
                    & (_CATEGORY_PAGE.title == CategoryLink.category) & _CATEGORY_PAGE.deleted.is_(False))
         .where(CategoryLink.from_id == page.id)
         .order_by(CategoryLink.category)
     )
-    return [(s.titles.make(CATEGORY, name), page_id is not None) for name, page_id in rows]
+    titled = [(s.titles.make(CATEGORY, name), category) for name, category in rows]
+    return [(title, category is not None and s.policy.allows(who, "read", title, category))
+            for title, category in titled]
 
 
 def do_view(s: Site, title: Title):
@@ -149,7 +151,7 @@ def do_view(s: Site, title: Title):
         revision=revision,
         is_old=revision.id != page.latest_id,
         html=rendered.html,
-        categories=_categories(page),
+        categories=_categories(page, who),
         last_edited=revision.timestamp if revision.id == page.latest_id else db_session().get(
             Revision, page.latest_id).timestamp,
         sections=sections,
@@ -189,6 +191,8 @@ def do_edit(s: Site, title: Title):
         s.policy.check(who, "edit", title, page)
     if request.method == "POST":
         return _submit(s, title, page, who)
+    if page is not None and request.args.get("redlink"):
+        return redirect(wiki_url(title))  # a link drawn red for some reader of its page (MediaWiki does this too)
     section = _section_index()
     new_section = request.values.get("section") == "new"
     base = db_session().get(Revision, page.latest_id) if page else None
