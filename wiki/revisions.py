@@ -38,10 +38,6 @@ def not_archived() -> ColumnElement[bool]:
     return Revision.id.not_in(select(ArchivedRevision.revision_id))
 
 
-def is_archived(session: Session, revision_id: int) -> bool:
-    return session.get(ArchivedRevision, revision_id) is not None
-
-
 def readable_revision(site: Site, session: Session, actor: Actor, title: Title, page: Page | None,
                       revision_id: int) -> Revision:
     """Revision ``revision_id`` of ``page``, the page at ``title`` (``None`` when there is none), if
@@ -59,8 +55,9 @@ def readable_revision(site: Site, session: Session, actor: Actor, title: Title, 
 
 
 def _hidden(session: Session, page: Page, revision: Revision) -> bool:
+    """Whether a deletion hides ``revision`` (of ``page``)."""
     # a page's current revision is hidden only while the page is deleted, so a page view (which
     # shows the current revision) costs no look-up in archived_revisions
     if revision.id == page.latest_id:
         return page.deleted
-    return is_archived(session, revision.id)
+    return session.get(ArchivedRevision, revision.id) is not None
