@@ -11,10 +11,16 @@ Namespaces whose pages only a plugin's service creates (``created_by``: the tick
 ``Ticket:``, and ``Record:`` of this file's test plugin, shaped like billing's ``Invoice:``)
 refuse every role a page made by hand: through the edit form, ``PUT /api/v1/pages`` and a
 move in (``test_no_role_makes_pages_where_a_service_does``).
+
+The rows at the end probe edits: account A's ticket (with an internal note) must answer a
+role that may not read it exactly as a ticket number never handed out, previews render as
+their reader, and no role can copy a revision (the secret page's, the ticket's, the note's or
+a deleted page's) onto its own page by naming it as the base of an edit.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import quote
@@ -24,13 +30,16 @@ from sqlalchemy import delete, func, select
 from werkzeug.routing import IntegerConverter
 
 from tests.support.postgres import create_database, drop_database, require_postgres
-from tests.support.wiki import add_user, csrf_token, login, make_settings, save
-from wiki.accounts import create_api_key, create_user, find_user
+from plugins.tickets.testing import open_test_ticket
+from tests.support.wiki import add_user, csrf_token, login, make_settings, preview_of, save, tab
+from wiki.accounts import actor_for, create_api_key, create_user, find_user
 from wiki.app import create_app
+from wiki.collab.moves import delete_page
 from wiki.hookspecs import hookimpl
 from wiki.install import upgrade_database
 from wiki.models import Account, Page, PluginState
 from wiki.namespaces import load_namespace_dir
+from wiki.permissions import SYSTEM
 from wiki.plugins import EntryPoints
 from wiki.security.models import AccountContact, AccountSite
 from wiki.site import create_site
@@ -68,6 +77,12 @@ PROBES = [
     (f"/api/v1/ask?query={quote(f'[[Category:{CATEGORY}]]')}&format=json", TITLE, None, None),
     ("/wiki/Special:RecentChanges", TITLE, 200, 200),
 ]
+#: Account A's ticket, its internal note (staff-side only), a ticket number never handed out
+#: and a deleted page, for the edit, preview and base-revision rows at the end of this file.
+TICKET, NOTE, UNUSED, DELETED = "Ticket:1001", "Ticket talk:1001", "Ticket:7999", "Withdrawn plan"
+TICKET_MARKER, NOTE_MARKER, DELETED_MARKER = "TICKETALPHA5519", "NOTEALPHA8842", "DELETEDPLAN2291"
+COPY_SOURCES = {"the secret page": TITLE, "account A's ticket": TICKET, "an internal note": NOTE,
+                "a deleted page": DELETED}
 #: Query words added to every route in the sweep, so search, listing and export routes get
 #: something to look for (the public page links to nothing; the secret page links to it).
 SWEEP_QUERY = (f"?q={WORD}&search={WORD}&target=Public_target&title=Public_target&page=Public_target&feed=atom"
@@ -99,6 +114,9 @@ class World:
         with site.db.read() as session:
             page = session.scalar(select(Page).where(Page.title == TITLE))
             self.new = page.latest_id
+            #: Revisions no role may copy onto its own page, by what they are.
+            self.sources = {name: site.get_page(session, site.titles.parse(title)).latest_id
+                            for name, title in COPY_SOURCES.items()}
         self.old = self.new - 1
 
     def get(self, role: str, path: str):
@@ -114,6 +132,14 @@ def _populate(site) -> None:
     save(site, TITLE, f"first draft {WORD}", account_id=alpha, summary="first draft")
     save(site, TITLE, f"{WORD} {MARKER} [[Public target]] [[Category:{CATEGORY}]]", summary="second revision")
     save(site, "Public note", "Nothing secret [[Category:Public things]]")
+    save(site, "Template:Ticket", "{{{Subject}}}: {{{Description}}}")
+    with site.db.read() as session:
+        ava = actor_for(find_user(session, USERS["customer_a"][0]))
+    assert open_test_ticket(site, ava, description=f"{TICKET_MARKER} the printer is on fire").title.prefixed == TICKET
+    save(site, NOTE, f"{NOTE_MARKER} staff only")
+    save(site, DELETED, f"{DELETED_MARKER} withdrawn")
+    with site.db.write() as session:
+        delete_page(site, session, site.titles.parse(DELETED), SYSTEM, reason="withdrawn")
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -316,8 +342,11 @@ def _by_moving_in(world, role: str, title: str):
     source = f"Draft:{role} {title.replace(':', ' ')} {world.new}"
     save(world.site, source, "A draft to move")
     client = world.clients[role]
-    return client.post(f"/wiki/{source.replace(' ', '_')}?action=move", data={
+    response = client.post(f"/wiki/{source.replace(' ', '_')}?action=move", data={
         "newtitle": title, "reason": "", "redirect": "1", "csrf_token": csrf_token(client)})
+    if response.status_code == 302:
+        client.get(response.headers["Location"])  # shows (and so ends) the move's flash message
+    return response
 
 
 CREATE_ROUTES = {"edit form": _by_edit_form, "API PUT": _by_api_put, "move in": _by_moving_in}
@@ -349,3 +378,119 @@ def test_the_same_routes_make_pages_where_people_do(world, route):
     response = CREATE_ROUTES[route](world, "customer_b", title)
     assert response.status_code in (200, 201, 302), response.get_data(as_text=True)[-1500:]
     assert _exists(world, title)
+
+
+# --- edits, previews and base revisions --------------------------------------------------------
+#
+# A preview renders as its reader; a page a role may not read answers exactly as a page that is
+# not there (never "Creating"); a revision named as the base of an edit must be a revision of
+# the page being saved that the editor may read.  ``{name}`` is the role's user name.
+
+#: Who may edit account A's ticket (its customers and staff); analysts only read it.
+EDITS_TICKET = {"customer_a", "staff", "admin"}
+_TOKEN = re.compile(r'(name="csrf_token" value=")[^"]+')
+
+
+def _name(role: str) -> str:
+    return USERS[role][0] if role in USERS else "Nobody"
+
+
+def _submit(world, role: str, path: str, **form):
+    client = world.clients[role]
+    return client.post(path.format(name=_name(role)), data={"csrf_token": csrf_token(client), **form})
+
+
+def _as_missing(response, title: str) -> tuple[int, str]:
+    """An answer about ``title`` with the title (and the CSRF token) written out, to compare
+    the answers about two titles."""
+    body = _TOKEN.sub(r"\1TOKEN", response.get_data(as_text=True))
+    key = title.replace(" ", "_")
+    for spelling in (quote(key, safe=""), key, title):
+        body = body.replace(spelling, "TITLE")
+    return response.status_code, body
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ["", "?action=edit", "?action=edit&section=new", "?action=history"])
+def test_a_ticket_the_role_may_not_read_answers_like_a_missing_one(world, action, role):
+    response = world.get(role, f"/wiki/{TICKET}{action}")
+    body = response.get_data(as_text=True)
+    if SEES[role]:
+        assert response.status_code in (200, 403) and NOTE_MARKER not in body
+        if role in EDITS_TICKET or not action.startswith("?action=edit"):
+            assert response.status_code == 200 and "Creating" not in body
+        return
+    assert _as_missing(response, TICKET) == _as_missing(world.get(role, f"/wiki/{UNUSED}{action}"), UNUSED)
+    assert TICKET_MARKER not in body and "Creating" not in body
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if SEES[role]])  # to the others the ticket looks missing
+def test_the_discussion_tab_shows_the_note_only_to_its_readers(world, role):
+    discussion = tab(world.get(role, f"/wiki/{TICKET}").get_data(as_text=True), "Discussion")
+    assert discussion and (" new" in discussion) == (role == "customer_a"), discussion
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_preview_on_a_ticket_renders_as_the_reader(world, role):
+    text = f"{{{{:{TICKET}}}}} {{{{:{NOTE}}}}} {{{{#ifexist:{NOTE}|NOTEEXISTS|NOTEMISSING}}}}"
+    response = _submit(world, role, f"/wiki/{TICKET}?action=submit", text=text, preview="1")
+    body = response.get_data(as_text=True)
+    assert NOTE_MARKER not in body
+    if role in EDITS_TICKET:
+        assert response.status_code == 200, body[-1500:]
+        assert TICKET_MARKER in preview_of(body) and "NOTEMISSING" in preview_of(body)
+        return
+    assert response.status_code == 403 and TICKET_MARKER not in body
+    if not SEES[role]:
+        missing = _submit(world, role, f"/wiki/{UNUSED}?action=submit", text=text, preview="1")
+        assert _as_missing(response, TICKET) == _as_missing(missing, UNUSED)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_preview_elsewhere_shows_nothing_some_reader_of_that_page_may_not_read(world, role):
+    text = (f"{{{{:{TITLE}}}}} {{{{:{TICKET}}}}} {{{{#ifexist:{TITLE}|SECRETEXISTS|SECRETMISSING}}}} "
+            f"{{{{#ifexist:{TICKET}|TICKETEXISTS|TICKETMISSING}}}} [[{TICKET}]]")
+    response = _submit(world, role, "/wiki/User:{name}/Scratch?action=submit", text=text, preview="1")
+    if role == "anonymous":
+        assert response.status_code == 403
+        return
+    shown = preview_of(response.get_data(as_text=True))
+    assert response.status_code == 200 and "SECRETMISSING" in shown and "TICKETMISSING" in shown
+    assert MARKER not in shown and TICKET_MARKER not in shown and 'class="new"' in shown
+
+
+#: Edits that name another page's revision as their base: (name, path, form fields).
+COPIES = [
+    ("section=new", "/wiki/User:{name}/Copy?action=submit", {"section": "new", "subject": "Copy"}),
+    ("section=0", "/wiki/User:{name}/Copy?action=submit", {"section": "0"}),
+    ("plain save", "/wiki/User:{name}/Copy?action=submit", {}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("source", list(COPY_SOURCES))
+@pytest.mark.parametrize("copy", COPIES, ids=[c[0] for c in COPIES])
+def test_no_role_copies_a_revision_by_naming_it_as_base(world, copy, source, role):
+    _, path, form = copy
+    revision = world.sources[source]
+    response = _submit(world, role, path, text="hello", base_revision_id=str(revision), save="1", **form)
+    body = response.get_data(as_text=True)
+    assert response.status_code == (403 if role == "anonymous" else 400), body[-1500:]
+    if role != "anonymous":
+        assert f"Revision {revision} is not a revision of User:{_name(role)}/Copy." in body
+    for marker in (MARKER, "first draft", TICKET_MARKER, NOTE_MARKER, DELETED_MARKER):
+        assert marker not in body
+    copy_page = world.get("anonymous", f"/wiki/User:{_name(role)}/Copy")
+    assert copy_page.status_code == 404, f"{role} stored a copy of {source}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("source", list(COPY_SOURCES))
+def test_the_api_refuses_another_pages_revision_as_base(world, source, role):
+    client = world.clients[role]
+    revision = world.sources[source]
+    response = client.put(f"/api/v1/pages/User:{_name(role)}/Api_copy",
+                          json={"text": "x", "base_revision_id": revision}, headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == (401 if role == "anonymous" else 400), response.get_json()
+    assert world.get("anonymous", f"/api/v1/pages/User:{_name(role)}/Api_copy").status_code == 404
+

@@ -88,7 +88,7 @@ def test_no_one_takes_a_ticket_number_through_the_api(desk_site):
     assert (bobs.title.text, for_globex.title.text) == ("1001", "1002")
     bob = _client(desk_site, "Bob")
     assert bob.get("/wiki/Ticket:1002").status_code == 200
-    assert _client(desk_site, "Alice").get("/wiki/Ticket:1001").status_code == 404
+    assert _client(desk_site, "Alice").get("/wiki/Ticket:1001").status_code == 403  # as a number never handed out
 
 
 def test_a_new_ticket_never_lands_on_an_existing_page(desk_site):
@@ -101,7 +101,7 @@ def test_a_new_ticket_never_lands_on_an_existing_page(desk_site):
     assert current_text(desk_site, "Ticket:1001") == "Alice was here"
     assert get_ticket(desk_site, "Ticket:1002").get("Account") == "Globex"
     assert _client(desk_site, "Bob").get("/wiki/Ticket:1002").status_code == 200
-    assert _client(desk_site, "Alice").get("/wiki/Ticket:1002").status_code == 404
+    assert _client(desk_site, "Alice").get("/wiki/Ticket:1002").status_code == 403  # as a number never handed out
 
 
 def test_numbers_of_deleted_tickets_are_not_handed_out_again(desk_site):

@@ -124,7 +124,8 @@ def test_staff_open_a_ticket_on_behalf_of_an_account(desk_site):
     assert "Invoice wrong" in bob.get("/portal/tickets").get_data(as_text=True)
     alice = create_app(site=desk_site).test_client()
     login(alice, "Alice")
-    assert alice.get("/wiki/Ticket:1001").status_code == 404
+    hidden, missing = alice.get("/wiki/Ticket:1001"), alice.get("/wiki/Ticket:1999")
+    assert hidden.status_code == missing.status_code == 403  # another account's ticket looks like no ticket
 
 
 def test_api_opens_tickets_and_folds_repeated_alerts(desk_site):

@@ -60,3 +60,24 @@ def test_may_embed_rules(site):
     assert not policy.may_embed(public, P(), public, None)
     assert not policy.may_embed(public, P(), public, P(deleted=True))
     assert not policy.may_embed(public, P(), public, P(account_id=1))
+
+
+def test_may_embed_follows_who_reads_each_page(site):
+    """Notes of an account's ticket are not for its customers; group readers are signed-in users."""
+    policy, parse = site.policy, site.titles.parse
+
+    class P:
+        def __init__(self, account_id=None):
+            self.account_id, self.deleted = account_id, False
+
+    ticket, other_ticket, note = parse("Ticket:1"), parse("Ticket:2"), parse("Ticket talk:1")
+    assert policy.may_embed(ticket, P(1), other_ticket, P(1))
+    assert not policy.may_embed(ticket, P(1), other_ticket, P(2))
+    assert not policy.may_embed(ticket, P(1), note, P(1)), "the account's customers read the ticket, not its notes"
+    assert policy.may_embed(note, P(1), ticket, P(1))
+    help_ns = parse("Help:A").namespace
+    policy.overrides[(help_ns.number, "read")] = ("staff", "Auditors")
+    assert policy.may_embed(parse("Help:A"), P(), parse("Template:Public"), P())
+    assert not policy.may_embed(parse("Help:A"), P(), note, P())
+    assert not policy.may_embed(parse("Help:A"), P(), parse("Project:Staff-side"), P(1))
+

@@ -33,6 +33,7 @@ from wiki.merge import three_way
 from wiki.models import Page, PageLink, RenderCache, Revision, TemplateLink
 from wiki.namespaces import USER, USER_TALK
 from wiki.permissions import Actor
+from wiki.revisions import RevisionNotFound, readable_revision
 from wiki.site import Site
 from wiki.storable import is_row_id, unstorable
 from wiki.titles import Title
@@ -188,20 +189,24 @@ def _presave(text: str, ctx: RenderContext) -> str:
 
 
 def prepare_text(site: Site, session: Session, title: Title, text: str, actor: Actor,
-                 now: datetime | None = None, account_id: int | None = None) -> str:
-    """The text as it will be stored: normalised, signatures and ``subst:`` expanded.
-    Raises ``SaveError`` when expanding ``subst:`` would cost more than a render may."""
-    return _presave(text, site.render_context(session, title, actor, now=now, account_id=account_id))
+                 now: datetime | None = None, account_id: int | None = None, reader: Actor | None = None) -> str:
+    """The text as it will be stored: normalised, signatures and ``subst:`` expanded (``reader``
+    as in ``Site.render_context``).  Raises ``SaveError`` when expanding ``subst:`` would cost
+    more than a render may."""
+    return _presave(text, site.render_context(session, title, actor, now=now, account_id=account_id, reader=reader))
 
 
 def preview(site: Site, session: Session, title: Title, text: str, actor: Actor) -> tuple[ParseOutput, list[str]]:
-    """Render unsaved text as it would look saved, with the errors a save would refuse."""
+    """Render unsaved text as it would look saved, with the errors a save would refuse.
+
+    The preview is shown to ``actor`` alone, so it is rendered as ``actor`` reads: whatever
+    title the text is previewed on, a page ``actor`` may not read is missing in it."""
     try:
         _check_input(text, "", None, title)
-        text = prepare_text(site, session, title, text, actor)
+        text = prepare_text(site, session, title, text, actor, reader=actor)
     except SaveError as exc:
         return ParseOutput(), exc.messages
-    output = render(text, site.render_context(session, title, actor))
+    output = render(text, site.render_context(session, title, actor, reader=actor))
     try:
         _validate(site, session, title, text, "", output, actor)
     except SaveError as exc:
@@ -297,14 +302,18 @@ def _prepare(site: Site, session: Session, edit: _Edit, page: Page | None) -> _D
     text = _presave(edit.text, ctx)
     current = session.get(Revision, page.latest_id) if exists and page.latest_id else None
     merged = False
-    if current is not None and edit.base_revision_id is not None and edit.base_revision_id != current.id:
-        base = session.get(Revision, edit.base_revision_id)
-        if base is None or base.page_id != page.id:
-            raise SaveError([_not_a_revision(edit.base_revision_id, title)])
-        result = three_way(base.text, text, current.text)
-        if result.conflict:
-            raise EditConflict(title, edit.base_revision_id, current, text)
-        text, merged = result.text, True
+    if edit.base_revision_id is not None and edit.base_revision_id != (current.id if current else None):
+        # the base must be a revision of this very page that the editor may read, even when the
+        # page is new: an edit must never carry another page's text (or a hidden one) into this one
+        try:
+            base = readable_revision(site, session, actor, title, page, edit.base_revision_id)
+        except RevisionNotFound as exc:
+            raise SaveError([str(exc)]) from None
+        if current is not None:
+            result = three_way(base.text, text, current.text)
+            if result.conflict:
+                raise EditConflict(title, edit.base_revision_id, current, text)
+            text, merged = result.text, True
     unchanged = current is not None and current.text == text
     output = None if unchanged else render(text, ctx)
     return _Draft(_page_state(page), owner, text, merged, output, reads)
@@ -326,7 +335,8 @@ def save_page(
     """Save ``text`` as the new revision of ``title``.
 
     ``base_revision_id`` is the revision the editor started from: if someone saved since,
-    the two edits are merged three-way, and ``EditConflict`` is raised when they overlap.
+    the two edits are merged three-way, and ``EditConflict`` is raised when they overlap.  It
+    must be a revision of this page that ``actor`` may read (``SaveError`` otherwise).
     Saving the current text again makes no revision (``changed`` is false).
     ``account_id`` gives a new page to a customer account (ignored for existing pages).
     ``extra`` is handed to the hooks in ``PageChange.extra`` (for example the edit form's
@@ -434,7 +444,8 @@ def rederive_page(site: Site, session: Session, page: Page, now: datetime) -> Pa
     (after a used template changed, a move or an undeletion)."""
     revision = session.get(Revision, page.latest_id)
     page_title = site.titles.make(page.namespace, page.title)
-    output = render(revision.text, site.render_context(session, page_title, revision_id=revision.id, now=now))
+    output = render(revision.text, site.render_context(session, page_title, revision_id=revision.id, now=now,
+                                                       account_id=page.account_id))
     page.touched = now
     session.execute(delete(RenderCache).where(RenderCache.revision_id == revision.id))
     if output.refused is not None:

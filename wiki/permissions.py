@@ -31,6 +31,8 @@ from wiki.titles import Title
 ROLES = ("admin", "staff", "analyst", "customer")
 #: Roles that work for the company and may read every account's pages.
 STAFF_SIDE = frozenset({"admin", "staff", "analyst"})
+#: The roles of signed-in users who are not admins (``reader_kinds``).
+SIGNED_IN = frozenset({"staff", "analyst", "customer"})
 #: How a refusal names each action ("Only signed-in users may <edit> pages ...").
 ACTION_WORDS = {
     "read": lazy_gettext("read"),
@@ -154,7 +156,10 @@ class Policy:
             return None
         account_id = getattr(page, "account_id", None)
         if account_id is not None and actor.role not in STAFF_SIDE and actor.account_id != account_id:
-            return lazy_gettext("This page belongs to another account.")
+            # refused in the words a page that is not there gets, so that no answer tells the
+            # actor that another account has a page at this title
+            return (self.reason(actor, "create" if action == "edit" else action, title)
+                    or lazy_gettext("%(title)s does not exist.", title=title.prefixed))
         if action == "read" and account_id is not None and actor.role not in STAFF_SIDE:
             if title.namespace.account_readable:
                 return None
@@ -188,33 +193,50 @@ class Policy:
         if why is not None:
             raise PermissionDenied(why)
 
-    def _readers(self, namespace: Any) -> frozenset[str]:
-        """Who may read a namespace, with ``*`` and ``user`` spelt out as roles."""
-        roles = set(self.roles_for(namespace, "read"))
-        if "*" in roles:
-            roles |= {"anonymous", *ROLES}
-        if "user" in roles:
-            roles |= set(ROLES)
-        return frozenset(roles - {"*", "user"})
+    def reader_kinds(self, title: Title, page: Any) -> frozenset[str]:
+        """Who may read ``page`` at ``title`` (admins left out: they read everything), as kinds of
+        reader: the roles ``anonymous``, ``staff``, ``analyst`` and ``customer`` (customers of
+        every account), ``account:N`` (the customers of account N), ``group:G`` (anyone in the
+        group G) and ``staff-group:G`` (the staff-side members of G).  It follows ``reason``: a
+        page of an account is read by the staff-side roles its namespace names and, where the
+        namespace is ``account_readable``, by that account's customers."""
+        kinds: set[str] = set()
+        for name in self.roles_for(title.namespace, "read"):
+            if name == "*":
+                kinds |= {"anonymous", *SIGNED_IN}
+            elif name == "user":
+                kinds |= SIGNED_IN
+            elif name in ROLES:
+                kinds.add(name)
+            else:
+                kinds.add(f"group:{name}")
+        kinds.discard("admin")
+        account_id = getattr(page, "account_id", None)
+        if account_id is None:
+            return frozenset(kinds)
+        staff_side = {kind for kind in kinds if kind in STAFF_SIDE}
+        groups = {f"staff-{kind}" for kind in kinds if kind.startswith("group:")}
+        customers = {f"account:{account_id}"} if title.namespace.account_readable else set()
+        return frozenset(staff_side | groups | customers)
+
+    def embeddable_into(self, host: Title, host_page: Any) -> Callable[[Title, Any], bool]:
+        """``may_embed`` for one host, which is worked out once (a render asks about many targets)."""
+        host_kinds = self.reader_kinds(host, host_page)
+
+        def may_embed(target: Title, target_page: Any) -> bool:
+            if target_page is None or getattr(target_page, "deleted", False):
+                return False
+            target_kinds = self.reader_kinds(target, target_page)
+            return all(_covered(kind, target_kinds) for kind in host_kinds)
+
+        return may_embed
 
     def may_embed(self, host: Title, host_page: Any, target: Title, target_page: Any) -> bool:
-        """Whether ``target`` may be transcluded into ``host``: only when everyone who can read
-        the host can read the target, so that a rendering (which is cached and shown to every
-        reader) never carries text some reader may not see.  Admins read everything, so they
-        are left out of the comparison."""
-        if target_page is None or getattr(target_page, "deleted", False):
-            return False
-        target_account = getattr(target_page, "account_id", None)
-        host_account = getattr(host_page, "account_id", None)
-        if target_account is not None and target_account != host_account:
-            return False
-        host_readers = self._readers(host.namespace) - {"admin"}
-        target_readers = self._readers(target.namespace) - {"admin"}
-        if target_account is None and host_account is not None:
-            host_readers |= {"customer"}  # the host account's customers read the host
-        if target_account is not None:
-            target_readers |= {"customer"}  # the same account's customers read the target too
-        return host_readers <= target_readers
+        """Whether ``target`` may be shown in ``host`` (transcluded, or reported as existing by a
+        link or ``#ifexist``): only when everyone who can read the host can read the target, so
+        that a rendering (which is cached and shown to every reader) never carries what some
+        reader may not know.  ``host_page`` is ``None`` for a page not created yet."""
+        return self.embeddable_into(host, host_page)(target, target_page)
 
     def readable_namespaces(self, actor: Actor) -> list[int]:
         if actor.is_admin:
@@ -244,3 +266,17 @@ class Policy:
             return ReadScope(everything=False, namespaces=spaces, any_account=True)
         return ReadScope(everything=False, namespaces=spaces, account_id=actor.account_id,
                          account_namespaces=frozenset(ns.number for ns in self.namespaces if ns.account_readable))
+
+
+def _covered(kind: str, readers: frozenset[str]) -> bool:
+    """Whether every reader of ``kind`` (see ``Policy.reader_kinds``) is among ``readers``."""
+    if kind in readers:
+        return True
+    name = kind.partition(":")[2]
+    if kind.startswith("account:"):
+        return "customer" in readers
+    if kind.startswith("staff-group:"):
+        return f"group:{name}" in readers or {"staff", "analyst"} <= readers
+    if kind.startswith("group:"):
+        return SIGNED_IN <= readers  # a member of a group is some signed-in user
+    return False

@@ -38,7 +38,8 @@ def render_revision(site: Site, session, title: Title, page: Page, revision: Rev
         if cached is not None and cached.rendered_at >= page.touched:
             return Rendered(cached.html, None, True)
     started = datetime.now(timezone.utc)
-    output = render(revision.text, site.render_context(session, title, actor, revision_id=revision.id))
+    output = render(revision.text, site.render_context(session, title, actor, revision_id=revision.id,
+                                                       account_id=page.account_id))
     if current and "volatile" not in output.flags:
         _store(site, revision.id, output.html, started)
     return Rendered(output.html, output, False)

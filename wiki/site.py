@@ -7,7 +7,8 @@ admins switched off, but never writes to the database (``ticketwiki init`` does 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -31,7 +32,7 @@ _LOOK_UP = object()
 
 @dataclass(frozen=True)
 class _Owner:
-    """The account a page belongs to, as ``Policy.may_embed`` reads it from a page."""
+    """The account a page belongs to, as the policy reads it from a page (for pages not loaded whole)."""
 
     account_id: int | None
     deleted: bool = False
@@ -92,26 +93,32 @@ class Site:
         ).first()
         return row[0] if row else None
 
-    def embeddable_text(self, session: Session, host: Title, host_account: int | None, target: Title) -> str | None:
-        """The text of ``target`` for transclusion into ``host`` (a page of ``host_account``), or
-        ``None`` (shown as missing) when some reader of ``host`` may not read ``target``."""
-        target_page = self.get_page(session, target)
-        if not self.policy.may_embed(host, _Owner(host_account), target, target_page):
-            return None
-        return self.current_text(session, target)
+    def _shown_text(self, session: Session, target: Title, shown: Callable[[Title, Any], bool]) -> str | None:
+        """The current text of ``target``, or ``None`` (missing) unless ``shown(target, page)``."""
+        page = self.get_page(session, target)
+        return self.current_text(session, target) if shown(target, page) else None
 
-    def existing(self, session: Session, titles: Iterable[Title]) -> set[tuple[int, str]]:
-        keys = list({t.key for t in titles})
+    def _existing(self, session: Session, titles: Iterable[Title],
+                  shown: Callable[[Title, Any], bool]) -> set[tuple[int, str]]:
+        """``Title.key`` of those ``titles`` that are pages which ``shown(title, page)`` accepts."""
+        wanted = {t.key: t for t in titles}
+        keys = list(wanted)
         found: set[tuple[int, str]] = set()
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             rows = session.execute(
-                select(Page.namespace, Page.title).where(
+                select(Page.namespace, Page.title, Page.account_id).where(
                     tuple_(Page.namespace, Page.title).in_(chunk), Page.deleted.is_(False)
                 )
             )
-            found.update((ns, text) for ns, text in rows)
+            found.update((ns, text) for ns, text, account_id in rows
+                         if shown(wanted[ns, text], _Owner(account_id)))
         return found
+
+    def existing(self, session: Session, titles: Iterable[Title], actor: Actor) -> set[tuple[int, str]]:
+        """Which of ``titles`` exist as pages ``actor`` may read (as ``Title.key``): a page the
+        actor may not read is reported as missing, like one never created."""
+        return self._existing(session, titles, lambda title, page: self.policy.allows(actor, "read", title, page))
 
     def render_context(
         self,
@@ -121,25 +128,32 @@ class Site:
         revision_id: int | None = None,
         now: datetime | None = None,
         account_id: int | None | object = _LOOK_UP,
+        reader: Actor | None = None,
     ) -> RenderContext:
         """What rendering ``title`` may ask of the site.  ``account_id`` is the account the page
-        belongs to (looked up when not given; a page being created passes its future account)."""
-        host_account = account_id
+        belongs to (looked up when not given; a page being created passes its future account).
 
-        def fetch_text(target: Title) -> str | None:
-            nonlocal host_account
-            if host_account is _LOOK_UP:
-                page = self.get_page(session, title)
-                host_account = page.account_id if page is not None else None
-            return self.embeddable_text(session, title, host_account, target)
+        Transcluded text, links' colours and ``#ifexist`` show a page only if every reader of
+        ``title`` may read it (``Policy.may_embed``), whoever renders it: renderings are cached
+        and shown to all readers, and re-rendered without a viewer.  ``reader`` is the one user
+        a rendering is shown to when it is not kept (a preview): pages that reader may not read
+        are missing too, whatever title the text is rendered on.
+        """
+        embeddable: Callable[[Title, Any], bool] | None = None
+
+        def shown(target: Title, target_page: Any) -> bool:
+            nonlocal embeddable
+            if embeddable is None:
+                host = _Owner(self._account_of(session, title)) if account_id is _LOOK_UP else _Owner(account_id)
+                embeddable = self.policy.embeddable_into(title, host)
+            return embeddable(target, target_page) and (
+                reader is None or self.policy.allows(reader, "read", target, target_page))
 
         return RenderContext(
             title=title,
             titles=self.titles,
-            # transclusion and subst: only pages every reader of this page may read, whoever
-            # renders it (renderings are cached and shown to all readers)
-            fetch_text=fetch_text,
-            existing=lambda ts: self.existing(session, ts),
+            fetch_text=lambda target: self._shown_text(session, target, shown),
+            existing=lambda targets: self._existing(session, targets, shown),
             parser_functions=self.parser_functions,
             magic_words=self.magic_words,
             now=now or datetime.now(timezone.utc),
@@ -147,6 +161,10 @@ class Site:
             revision_id=revision_id,
             services=SiteServices(self, session, actor),
         )
+
+    def _account_of(self, session: Session, title: Title) -> int | None:
+        page = self.get_page(session, title)
+        return page.account_id if page is not None else None
 
     def close(self) -> None:
         self.pm.hook.site_stopping(site=self)

@@ -1,5 +1,5 @@
 """Helpers for tests of the wiki: settings, users, saving pages, signing in (a test client or a
-browser), CSRF tokens."""
+browser), CSRF tokens, and the parts of a page that tests look at (the preview, a tab)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from wiki.site import Site
 TEST_SECRET = "test-secret-key-not-for-production"
 PASSWORD = "Correct-Horse-9!"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_PREVIEW = re.compile(r'<section class="preview">(.*?)</section>', re.S)
 
 
 def make_settings(instance: Path | None, database_url: str, config: dict | None = None) -> Settings:
@@ -64,3 +65,15 @@ def sign_in_browser(page, base: str, name: str, password: str = PASSWORD) -> Non
     page.fill("input[name=password]", password)
     page.click("form.loginform button[type=submit]")
     page.wait_for_url("**/wiki/**")
+
+
+def preview_of(html: str) -> str:
+    """The rendered preview of an edit form, ``""`` if it has none (the form holds the typed text)."""
+    found = _PREVIEW.search(html)
+    return found.group(1) if found else ""
+
+
+def tab(html: str, label: str) -> str:
+    """The tab bar's ``<a>`` tag of the tab labelled ``label``, ``""`` if there is none."""
+    found = re.search(r'<nav class="tabs".*?(<a [^>]*>' + re.escape(label) + r'</a>)', html, re.S)
+    return found.group(1) if found else ""

@@ -10,7 +10,6 @@ from flask_babel import gettext
 from wiki.collab import feeds
 from wiki.collab.diff import diff_hunks
 from wiki.collab.history import (
-    RevisionNotFound,
     RollbackError,
     change_notes,
     count_revisions,
@@ -26,6 +25,7 @@ from wiki.collab.protection import LEVELS, PROTECTABLE, ProtectionError, active_
 from wiki.collab.watch import unwatch, watch
 from wiki.pages import EditConflict, SaveError
 from wiki.permissions import PermissionDenied
+from wiki.revisions import RevisionNotFound
 from wiki.site import Site
 from wiki.titles import InvalidTitle, Title
 from wiki.web.context import actor, db_session
@@ -81,7 +81,8 @@ def diff(s: Site, title: Title):
     session = db_session()
     page = _page_or_404(s, title)
     try:
-        old, new = resolve_diff(session, page, request.args.get("diff", ""), request.args.get("oldid"))
+        old, new = resolve_diff(s, session, actor(), title, page, request.args.get("diff", ""),
+                                request.args.get("oldid"))
     except RevisionNotFound as exc:
         abort(404, str(exc))
     except ValueError as exc:

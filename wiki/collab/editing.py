@@ -8,8 +8,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from wiki.collab.history import RevisionNotFound, UndoError, get_revision, undo_text
+from wiki.collab.history import UndoError, undo_text
 from wiki.models import Page
+from wiki.permissions import Actor
+from wiki.revisions import RevisionNotFound, readable_revision
+from wiki.site import Site
+from wiki.titles import Title
 
 
 @dataclass
@@ -31,9 +35,11 @@ def _revision_number(args: Mapping[str, str], name: str) -> int | None:
     return int(raw)
 
 
-def edit_prefill(session: Session, page: Page | None, current_text: str, args: Mapping[str, str]) -> Prefill:
+def edit_prefill(site: Site, session: Session, actor: Actor, title: Title, page: Page | None, current_text: str,
+                 args: Mapping[str, str]) -> Prefill:
     """``?undo=N&undoafter=M`` (the change taken back, merged onto the current text) or
-    ``?oldid=N`` (an old revision to restore); otherwise the current text."""
+    ``?oldid=N`` (an old revision to restore); otherwise the current text.  Revisions are
+    read as ``actor`` may read them (``readable_revision``)."""
     try:
         undo = _revision_number(args, "undo")
         undoafter = _revision_number(args, "undoafter")
@@ -44,10 +50,10 @@ def edit_prefill(session: Session, page: Page | None, current_text: str, args: M
         return Prefill(current_text)
     try:
         if undo is not None:
-            undone = get_revision(session, page, undo)
-            return Prefill(undo_text(session, page, undo, undoafter),
+            undone = readable_revision(site, session, actor, title, page, undo)
+            return Prefill(undo_text(site, session, actor, title, page, undo, undoafter),
                            summary=f"Undo revision {undo} by {undone.user_text}")
-        old = get_revision(session, page, oldid)
+        old = readable_revision(site, session, actor, title, page, oldid)
         return Prefill(old.text, summary=f"Restore revision {old.id} by {old.user_text}")
     except RevisionNotFound as exc:
         return Prefill(current_text, errors=[str(exc)], status=404)

@@ -2,27 +2,25 @@
 
 Everything reads the revisions stored in the database.  Revisions hidden by a deletion
 (``ArchivedRevision``) never appear here, even when a page was created again at the title;
-an admin sees them through ``Special:Undelete``.
+an admin sees them through ``Special:Undelete``.  A revision named by its number is read
+through ``wiki.revisions.readable_revision``, as on every other path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wiki.collab.models import ArchivedRevision
 from wiki.merge import three_way
 from wiki.models import Page, Revision
 from wiki.pages import SaveResult, save_page
 from wiki.permissions import Actor, PermissionDenied
+from wiki.revisions import not_archived, readable_revision
 from wiki.site import Site
 from wiki.titles import Title
-
-
-class RevisionNotFound(LookupError):
-    """The revision does not exist, belongs to another page, or is hidden."""
 
 
 class UndoError(ValueError):
@@ -31,15 +29,6 @@ class UndoError(ValueError):
 
 class RollbackError(ValueError):
     """There is nothing to roll back, or the last author is someone else."""
-
-
-def not_archived() -> object:
-    """A condition on ``Revision`` that leaves out revisions hidden by a deletion."""
-    return Revision.id.not_in(select(ArchivedRevision.revision_id))
-
-
-def is_archived(session: Session, revision_id: int) -> bool:
-    return session.get(ArchivedRevision, revision_id) is not None
 
 
 def page_revisions(session: Session, page: Page, limit: int = 50, offset: int = 0) -> list[Revision]:
@@ -52,13 +41,6 @@ def page_revisions(session: Session, page: Page, limit: int = 50, offset: int = 
 
 def count_revisions(session: Session, page: Page) -> int:
     return session.scalar(select(func.count()).select_from(Revision).where(Revision.page_id == page.id, not_archived()))
-
-
-def get_revision(session: Session, page: Page, revision_id: int) -> Revision:
-    revision = session.get(Revision, revision_id)
-    if revision is None or revision.page_id != page.id or is_archived(session, revision_id):
-        raise RevisionNotFound(f"Revision {revision_id} is not a revision of this page.")
-    return revision
 
 
 def parent_sizes(session: Session, revisions: Iterable[Revision]) -> dict[int, int | None]:
@@ -94,14 +76,16 @@ def _number(raw: str, name: str) -> int:
         raise ValueError(f"{name} must be a revision number, or prev, next or cur; not {raw!r}.") from None
 
 
-def resolve_diff(session: Session, page: Page, diff: str, oldid: str | None) -> tuple[Revision | None, Revision]:
+def resolve_diff(site: Site, session: Session, actor: Actor, title: Title, page: Page, diff: str,
+                 oldid: str | None) -> tuple[Revision | None, Revision]:
     """The (older, newer) pair named by MediaWiki's ``?diff=`` and ``?oldid=``.
 
     ``diff=N&oldid=M`` compares M with N; ``diff=prev|next|cur`` is relative to ``oldid``
     (or to the current revision); ``diff=N`` alone compares N with the revision before it.
     """
-    current = get_revision(session, page, page.latest_id)
-    anchor = get_revision(session, page, _number(oldid, "oldid")) if oldid else current
+    get = partial(readable_revision, site, session, actor, title, page)
+    current = get(page.latest_id)
+    anchor = get(_number(oldid, "oldid")) if oldid else current
     if diff in ("prev", ""):
         return neighbour(session, page, anchor, newer=False), anchor
     if diff == "next":
@@ -109,23 +93,24 @@ def resolve_diff(session: Session, page: Page, diff: str, oldid: str | None) -> 
         return (anchor, following) if following is not None else (anchor, anchor)
     if diff == "cur":
         return anchor, current
-    other = get_revision(session, page, _number(diff, "diff"))
+    other = get(_number(diff, "diff"))
     if not oldid:
         return neighbour(session, page, other, newer=False), other
     older, newer = sorted((anchor, other), key=lambda r: r.id)
     return older, newer
 
 
-def undo_text(session: Session, page: Page, undo_id: int, undoafter_id: int | None) -> str:
+def undo_text(site: Site, session: Session, actor: Actor, title: Title, page: Page, undo_id: int,
+              undoafter_id: int | None) -> str:
     """The current text with the change from ``undoafter`` to ``undo`` taken back (three-way)."""
-    undo = get_revision(session, page, undo_id)
-    after = (get_revision(session, page, undoafter_id) if undoafter_id is not None
-             else neighbour(session, page, undo, newer=False))
+    get = partial(readable_revision, site, session, actor, title, page)
+    undo = get(undo_id)
+    after = get(undoafter_id) if undoafter_id is not None else neighbour(session, page, undo, newer=False)
     if after is None:
         raise UndoError(f"Revision {undo_id} created the page; there is no earlier text to go back to.")
     if after.id >= undo.id:
         raise UndoError(f"undoafter ({after.id}) must be older than undo ({undo.id}).")
-    current = get_revision(session, page, page.latest_id)
+    current = get(page.latest_id)
     result = three_way(undo.text, after.text, current.text)
     if result.conflict:
         raise UndoError("The edit could not be undone because later edits changed the same lines; "
@@ -140,7 +125,7 @@ def rollback(site: Site, session: Session, title: Title, from_user: str, actor: 
     page = site.get_page(session, title)
     if page is None or page.deleted:
         raise RollbackError(f"The page {title.prefixed} does not exist.")
-    latest = get_revision(session, page, page.latest_id)
+    latest = readable_revision(site, session, actor, title, page, page.latest_id)
     if latest.user_text != from_user:
         raise RollbackError(f"The last edit to {title.prefixed} was made by {latest.user_text}, not {from_user}; "
                             "someone else has edited the page since.")

@@ -86,8 +86,12 @@ def page_tabs(title: Title) -> dict:
     s, who, session = site(), actor(), db_session()
     subject = s.titles.subject_page(title)
     talk = s.titles.talk_page(title)
-    found = pages(with_subject_and_talk(title))
-    existing = {key for key, p in found.items() if not p.deleted}
+    tabbed = with_subject_and_talk(title)
+    found = pages(tabbed)
+    # drawn for this viewer: a page the viewer may not read (a ticket's internal notes, for a
+    # customer) is shown as missing, like one never created
+    existing = {t.key for t in tabbed
+                if t.key in found and not found[t.key].deleted and s.policy.allows(who, "read", t, found[t.key])}
     page = found.get(title.key)
     live = page is not None and not page.deleted and not who.is_anonymous
     return {

@@ -14,13 +14,13 @@ from datetime import datetime, timezone
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from wiki.collab.history import not_archived
 from wiki.collab.logs import add_log
 from wiki.collab.models import ArchivedRevision, PageRestriction
 from wiki.collab.watch import copy_watches
 from wiki.models import LogEntry, Page, RedirectLink, Revision
 from wiki.pages import _touch_linking_pages, rederive_page, save_page
 from wiki.permissions import Actor
+from wiki.revisions import not_archived
 from wiki.site import Site
 from wiki.titles import Title
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wiki.collab.history import not_archived
 from wiki.models import Page, Revision
 from wiki.permissions import Actor
+from wiki.revisions import not_archived
 from wiki.site import Site
 
 MAX_LIMIT = 500

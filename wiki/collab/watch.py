@@ -19,13 +19,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from wiki.accounts import actor_for
-from wiki.collab.history import not_archived
 from wiki.collab.models import Watch
 from wiki.hooktypes import PageChange
 from wiki.mail import queue_mail, written_for
 from wiki.security.notify import may_email
 from wiki.models import Page, Revision, User
 from wiki.permissions import Actor
+from wiki.revisions import not_archived
 from wiki.site import Site
 from wiki.titles import Title
 

@@ -28,6 +28,7 @@ from wiki.models import Revision
 from wiki.namespaces import FORM, TEMPLATE
 from wiki.pages import EditConflict, SaveError
 from wiki.permissions import Actor, PermissionDenied
+from wiki.revisions import RevisionNotFound, readable_revision
 from wiki.security.web import too_many_requests
 from wiki.titles import InvalidTitle, Title
 from wiki.web.context import actor, db_session
@@ -173,11 +174,10 @@ def _form_page(s, name: str, target: Title | None):
             return error_page(404, gettext("No such page"), gettext("%(title)s does not exist.", title=target.prefixed))
         s.policy.check(who, "edit", target, page)
         base_id = request.values.get("base_revision_id", type=int) or page.latest_id
-        base = session.get(Revision, base_id)
-        if base is None or base.page_id != page.id:
-            return error_page(400, gettext("Bad revision"),
-                              gettext("Revision %(id)s is not a revision of %(title)s.", id=base_id,
-                                      title=target.prefixed))
+        try:
+            base = readable_revision(s, session, who, target, page, base_id)
+        except RevisionNotFound as exc:
+            return error_page(400, gettext("Bad revision"), str(exc))
     context = {"form": form, "target": target, "base_revision_id": base.id if base else "",
                "summary": request.form.get("summary", ""), "errors": [], "honeypot": HONEYPOT,
                "page_title": gettext("Editing %(title)s", title=target.prefixed) if target else f"Form:{form.name}"}

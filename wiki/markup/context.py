@@ -57,8 +57,10 @@ class RenderContext:
     title: Title
     titles: TitleParser
     #: Current text of a page, ``None`` if it does not exist (templates, ``{{:Page}}``).
+    #: The site answers ``None`` too for a page some reader of this render may not read.
     fetch_text: Callable[[Title], str | None]
-    #: Which of these pages exist, as a set of ``Title.key``; called once per render for links.
+    #: Which of these pages exist, as a set of ``Title.key``; called once per render for links
+    #: (and by ``#ifexist``).  Pages ``fetch_text`` would not show are missing here too.
     existing: Callable[[Iterable[Title]], set[tuple[int, str]]]
     parser_functions: Mapping[str, ParserFunction] = field(default_factory=dict)
     magic_words: Mapping[str, MagicWord] = field(default_factory=dict)

@@ -20,12 +20,12 @@ from werkzeug.exceptions import HTTPException
 from wtforms.validators import ValidationError
 
 from wiki.accounts import actor_for, api_key_use_due, authenticate_api_key, record_api_key_use
-from wiki.collab.history import is_archived, not_archived
 from wiki.fields.store import revision_fields
 from wiki.models import CategoryLink, Revision
 from wiki.pages import EditConflict, SaveError, save_page
 from wiki.permissions import PermissionDenied
 from wiki.rendering import render_revision
+from wiki.revisions import RevisionNotFound, not_archived, readable_revision
 from wiki.security import ratelimit
 from wiki.storable import MAX_ROW_ID, is_row_id, unstorable
 from wiki.titles import InvalidTitle
@@ -211,10 +211,13 @@ def get_page(name: str):
     title = s.titles.from_dbkey(name)
     page = _page_or_404(title)
     revision_id = request.args.get("revision", type=int) or page.latest_id
-    revision = db_session().get(Revision, revision_id) if is_row_id(revision_id) else None
-    if revision is None or revision.page_id != page.id or is_archived(db_session(), revision.id):
-        raise ApiError(404, "not_found", gettext("Revision %(revision)s is not a revision of %(title)s.",
-                                                 revision=revision_id, title=title.prefixed))
+    try:
+        if not is_row_id(revision_id):
+            raise RevisionNotFound(gettext("Revision %(revision)s is not a revision of %(title)s.",
+                                           revision=revision_id, title=title.prefixed))
+        revision = readable_revision(s, db_session(), actor(), title, page, revision_id)
+    except RevisionNotFound as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
     categories = sorted(db_session().scalars(select(CategoryLink.category).where(CategoryLink.from_id == page.id)))
     body: dict[str, Any] = {
         "title": title.prefixed,

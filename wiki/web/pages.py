@@ -13,7 +13,6 @@ from sqlalchemy.orm import aliased
 from werkzeug.exceptions import HTTPException
 
 from wiki.collab.editing import edit_prefill, new_section_text
-from wiki.collab.history import is_archived
 from wiki.markup import replace_section, split_sections
 from wiki.models import CategoryLink, Page, RedirectLink, Revision
 from wiki.namespaces import CATEGORY
@@ -21,6 +20,7 @@ from wiki.pages import EditConflict, SaveError, preview, save_page
 from wiki.permissions import Actor, PermissionDenied
 from wiki.plugins import gather
 from wiki.rendering import render_revision
+from wiki.revisions import RevisionNotFound, readable_revision
 from wiki.security.ratelimit import RateLimited
 from wiki.security.web import limit, too_many_requests
 from wiki.site import Site
@@ -87,41 +87,45 @@ def view(name: str):
 
 
 def readable_page(s: Site, title: Title, who: Actor) -> Page | None:
-    """The page if it exists and ``who`` may read it; pages of other accounts look missing."""
+    """The page if it exists and ``who`` may read it, else ``None``.
+
+    A page ``who`` may not read is answered exactly as a missing one: refused as the policy
+    refuses reading a missing page there, or ``None``, so nothing tells the two apart."""
     page = page_named(title)
-    if page is not None and page.account_id is not None and not s.policy.allows(who, "read", title, page):
-        return None
+    if page is not None and not s.policy.allows(who, "read", title, page):
+        page = None
     s.policy.check(who, "read", title, page)
     return page if page is not None and not page.deleted else None
 
 
 def _revision(s: Site, page: Page, title: Title) -> Revision:
     oldid = request.args.get("oldid")
-    if not oldid:
-        return db_session().get(Revision, page.latest_id)
     try:
-        revision = db_session().get(Revision, int(oldid))
+        revision_id = int(oldid) if oldid else page.latest_id
     except ValueError:
         abort(400, f"oldid must be a revision number, not {oldid!r}")
-    if revision is None or revision.page_id != page.id or is_archived(db_session(), revision.id):
-        abort(404, f"Revision {oldid} is not a revision of {title.prefixed}.")
-    return revision
+    try:
+        return readable_revision(s, db_session(), actor(), title, page, revision_id)
+    except RevisionNotFound as exc:
+        abort(404, str(exc))
 
 
 _CATEGORY_PAGE = aliased(Page)  # made once, so that SQLAlchemy's statement cache can reuse the query
 
 
-def _categories(page: Page) -> list[tuple[Title, bool]]:
-    """The page's categories, each with whether its category page exists (one query)."""
+def _categories(page: Page, who: Actor) -> list[tuple[Title, bool]]:
+    """The page's categories, each with whether its category page exists for ``who`` (one query)."""
     s = site()
     rows = db_session().execute(
-        select(CategoryLink.category, _CATEGORY_PAGE.id)
+        select(CategoryLink.category, _CATEGORY_PAGE)
         .outerjoin(_CATEGORY_PAGE, (_CATEGORY_PAGE.namespace == CATEGORY)
                    & (_CATEGORY_PAGE.title == CategoryLink.category) & _CATEGORY_PAGE.deleted.is_(False))
         .where(CategoryLink.from_id == page.id)
         .order_by(CategoryLink.category)
     )
-    return [(s.titles.make(CATEGORY, name), page_id is not None) for name, page_id in rows]
+    titled = [(s.titles.make(CATEGORY, name), category) for name, category in rows]
+    return [(title, category is not None and s.policy.allows(who, "read", title, category))
+            for title, category in titled]
 
 
 def do_view(s: Site, title: Title):
@@ -134,7 +138,7 @@ def do_view(s: Site, title: Title):
     if page is None:
         return render_template(
             "missing.html", title=title, page_title=title.prefixed, sections=sections,
-            can_create=s.policy.allows(who, "create", title),
+            can_create=s.policy.allows(who, "create", title, page_named(title)),
         ), 404
     revision = _revision(s, page, title)
     if page.is_redirect and revision.id == page.latest_id and request.args.get("redirect") != "no":
@@ -152,7 +156,7 @@ def do_view(s: Site, title: Title):
         revision=revision,
         is_old=revision.id != page.latest_id,
         html=rendered.html,
-        categories=_categories(page),
+        categories=_categories(page, who),
         last_edited=revision.timestamp if revision.id == page.latest_id else db_session().get(
             Revision, page.latest_id).timestamp,
         sections=sections,
@@ -184,13 +188,21 @@ def _section_index() -> int | None:
 def do_edit(s: Site, title: Title):
     who = actor()
     page = readable_page(s, title, who)
-    s.policy.check(who, "edit" if page else "create", title, page)
+    if page is None:
+        # the stored row, if any: a page hidden from ``who`` is refused its creation as the policy
+        # refuses a page that is not there, and never offered as a new page
+        s.policy.check(who, "create", title, page_named(title))
+    else:
+        s.policy.check(who, "edit", title, page)
     if request.method == "POST":
         return _submit(s, title, page, who)
+    if page is not None and request.args.get("redlink"):
+        return redirect(wiki_url(title))  # a link drawn red for some reader of its page (MediaWiki does this too)
     section = _section_index()
     new_section = request.values.get("section") == "new"
     base = db_session().get(Revision, page.latest_id) if page else None
-    prefill = edit_prefill(db_session(), page, base.text if base else title.namespace.default_content, request.args)
+    prefill = edit_prefill(s, db_session(), who, title, page, base.text if base else title.namespace.default_content,
+                           request.args)
     text = "" if new_section else prefill.text
     if section is not None and base is not None:
         try:
@@ -231,16 +243,16 @@ def _submit(s: Site, title: Title, page: Page | None, who: Actor):
     if "preview" in form:
         output, errors = preview(s, db_session(), title, text, who)
         return render_template("edit.html", preview_html=output.html, errors=errors, **context)
+    try:  # the revision a new section or a section is built on, read as ``who`` may read it
+        base = (readable_revision(s, db_session(), who, title, page, base_revision_id)
+                if base_revision_id is not None and (new_section or section is not None) else None)
+    except RevisionNotFound as exc:
+        return render_template("edit.html", errors=[str(exc)], **context), 400
     full_text = text
     if new_section:
-        current = db_session().get(Revision, base_revision_id) if base_revision_id is not None else None
-        full_text = new_section_text(current.text if current else "", subject, text)
+        full_text = new_section_text(base.text if base else "", subject, text)
         summary = summary or (f"New section: {' '.join(subject.split())}" if subject.strip() else "New section")
-    if section is not None and base_revision_id is not None:
-        base = db_session().get(Revision, base_revision_id)
-        if base is None:
-            errors = [gettext("Revision %(id)s does not exist.", id=base_id)]
-            return render_template("edit.html", errors=errors, **context), 400
+    if section is not None and base is not None:
         try:
             full_text = replace_section(base.text, section, text)
         except (KeyError, ValueError, IndexError) as exc:

@@ -75,7 +75,7 @@ def categories(req):
         .order_by(CategoryLink.category)
     )
     rows = [(req.site.titles.make(CATEGORY, name), count) for name, count in req.session.execute(members)]
-    existing = req.site.existing(req.session, [t for t, _ in rows])
+    existing = req.site.existing(req.session, [t for t, _ in rows], req.actor)
     return "special/categories.html", {"rows": rows, "existing": existing}
 
 
@@ -109,7 +109,7 @@ def wanted_pages(req):
         select(PageLink.namespace, PageLink.title, func.count().label("wanted"))
         .join(source, source.id == PageLink.from_id)
         .outerjoin(target, (target.namespace == PageLink.namespace) & (target.title == PageLink.title)
-                   & target.deleted.is_(False))
+                   & target.deleted.is_(False) & req.site.policy.readable_filter(req.actor, target))
         .where(target.id.is_(None), req.site.policy.readable_filter(req.actor, source), source.deleted.is_(False))
         .group_by(PageLink.namespace, PageLink.title)
         .order_by(func.count().desc(), PageLink.namespace, PageLink.title)

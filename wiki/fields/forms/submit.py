@@ -36,10 +36,10 @@ from wiki.fields.forms.wikitext import (
     with_free_text,
 )
 from wiki.fields.models import FieldCounter
-from wiki.models import Revision
 from wiki.namespaces import TEMPLATE
 from wiki.pages import SaveResult, save_page
 from wiki.permissions import Actor, PermissionDenied
+from wiki.revisions import RevisionNotFound, readable_revision
 from wiki.titles import InvalidTitle, Title
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -139,10 +139,10 @@ def submit(site, session: Session, form: FormDef, submission: Submission, actor:
     page = site.get_page(session, target)
     if page is None or page.deleted:
         raise FormError(lazy_gettext("%(title)s does not exist.", title=target.prefixed))
-    base = session.get(Revision, base_revision_id or page.latest_id)
-    if base is None or base.page_id != page.id:
-        raise FormError(lazy_gettext("Revision %(revision)s is not a revision of %(title)s.",
-                                     revision=base_revision_id, title=target.prefixed))
+    try:
+        base = readable_revision(site, session, actor, target, page, base_revision_id or page.latest_id)
+    except RevisionNotFound as exc:
+        raise FormError(str(exc)) from None
     template = site.titles.make(TEMPLATE, form.template)
 
     def is_template(name: str) -> bool:
